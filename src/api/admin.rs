@@ -1,0 +1,119 @@
+//! `/api/v1/admin/…`: administration. The service checks the admin role; a non-admin gets 403.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, ApiResult, ApiUser, ErrorBody};
+use crate::app::AppState;
+use crate::domain::Role;
+use crate::service::{admin, views};
+
+#[derive(Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// Return accounts with an id greater than this (from `next` of the previous page).
+    pub after: Option<i64>,
+    /// 1-100, default 50.
+    pub limit: Option<i64>,
+}
+
+/// All accounts, oldest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/admin/accounts", tag = "admin", security(("bearer" = [])),
+    params(PageQuery),
+    responses((status = 200, body = views::AccountPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn accounts(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<views::AccountPage>> {
+    Ok(Json(admin::list_accounts(&s.hearth, &v, q.after, q.limit).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RoleRequest {
+    pub role: Role,
+}
+
+/// Changes an account's role. The last admin cannot be demoted (409).
+#[utoipa::path(put, path = "/api/v1/admin/accounts/{name}/role", tag = "admin", security(("bearer" = [])),
+    params(("name" = String, Path)), request_body = RoleRequest,
+    responses((status = 200, body = views::Account), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn set_role(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(name): Path<String>,
+    ApiJson(req): ApiJson<RoleRequest>,
+) -> ApiResult<Json<views::Account>> {
+    Ok(Json(admin::set_role(&s.hearth, &v, &name, req.role).await?))
+}
+
+/// Approves an account that registered while approval was required.
+#[utoipa::path(post, path = "/api/v1/admin/accounts/{name}/approve", tag = "admin", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 200, body = views::Account), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn approve(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(name): Path<String>,
+) -> ApiResult<Json<views::Account>> {
+    Ok(Json(admin::decide_application(&s.hearth, &v, &name, true).await?))
+}
+
+/// Rejects a pending application.
+#[utoipa::path(post, path = "/api/v1/admin/accounts/{name}/reject", tag = "admin", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 200, body = views::Account), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn reject(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(name): Path<String>,
+) -> ApiResult<Json<views::Account>> {
+    Ok(Json(admin::decide_application(&s.hearth, &v, &name, false).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct InstanceUpdateRequest {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// open, approval, invite or closed.
+    pub registration_mode: Option<String>,
+}
+
+/// Changes the instance name, description or registration mode.
+#[utoipa::path(patch, path = "/api/v1/admin/instance", tag = "admin", security(("bearer" = [])),
+    request_body = InstanceUpdateRequest,
+    responses((status = 200, body = views::Instance), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn update_instance(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    ApiJson(req): ApiJson<InstanceUpdateRequest>,
+) -> ApiResult<Json<views::Instance>> {
+    let update = admin::SettingsUpdate {
+        name: req.name,
+        description: req.description,
+        registration_mode: req.registration_mode,
+    };
+    Ok(Json(admin::update_settings(&s.hearth, &v, update).await?))
+}
+
+/// Invite codes, newest first.
+#[utoipa::path(get, path = "/api/v1/admin/invites", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Vec<views::InviteInfo>), (status = 403, body = ErrorBody)))]
+pub async fn list_invites(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+) -> ApiResult<Json<Vec<views::InviteInfo>>> {
+    Ok(Json(admin::list_invites(&s.hearth, &v).await?))
+}
+
+/// Creates a single-use invite code.
+#[utoipa::path(post, path = "/api/v1/admin/invites", tag = "admin", security(("bearer" = [])),
+    responses((status = 201, body = views::InviteInfo), (status = 403, body = ErrorBody)))]
+pub async fn create_invite(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+) -> ApiResult<(StatusCode, Json<views::InviteInfo>)> {
+    Ok((StatusCode::CREATED, Json(admin::create_invite(&s.hearth, &v).await?)))
+}

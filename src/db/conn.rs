@@ -1,0 +1,75 @@
+//! The connection type over both backends and the r2d2 manager that opens it. This file and
+//! `migrate.rs` are the only places that name a concrete backend.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::{PgConnection, SqliteConnection};
+
+use crate::config::DatabaseUrl;
+
+/// One connection to either backend. Queries are written once against this type.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+impl DbConn {
+    /// Opens a connection of the kind the URL names, with the per-connection settings applied.
+    pub fn open(url: &DatabaseUrl) -> Result<DbConn, diesel::ConnectionError> {
+        match url {
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_str().ok_or_else(|| {
+                    diesel::ConnectionError::InvalidConnectionUrl(
+                        "the SQLite path is not valid UTF-8".into(),
+                    )
+                })?;
+                let mut conn = SqliteConnection::establish(path)?;
+                // busy_timeout must come before journal_mode: the pool opens several connections
+                // at once, and switching to WAL needs a moment of exclusive access.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000;
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;",
+                )
+                .map_err(|e| diesel::ConnectionError::CouldntSetupConfiguration(e))?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                conn.batch_execute("SET TIME ZONE 'UTC'; SET statement_timeout = '30s';")
+                    .map_err(|e| diesel::ConnectionError::CouldntSetupConfiguration(e))?;
+                Ok(DbConn::Postgresql(conn))
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, DbConn::Postgresql(_))
+    }
+}
+
+/// Opens connections for the pool. Written by hand (rather than diesel's `ConnectionManager`) so
+/// the backend is picked from the URL scheme and the real connection error is kept.
+pub struct Manager {
+    pub url: DatabaseUrl,
+}
+
+impl diesel::r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        DbConn::open(&self.url).map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}

@@ -1,0 +1,48 @@
+//! The instance's own settings, editable by admins: one row.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::instance_settings;
+use crate::domain::RegistrationMode;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = instance_settings)]
+#[diesel(check_for_backend(super::conn::MultiBackend))]
+pub struct InstanceSettings {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub registration_mode: String,
+    pub updated_at: NaiveDateTime,
+}
+
+impl InstanceSettings {
+    pub fn registration_mode(&self) -> RegistrationMode {
+        RegistrationMode::parse(&self.registration_mode).unwrap_or(RegistrationMode::Closed)
+    }
+}
+
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = instance_settings)]
+pub struct SettingsChanges<'a> {
+    pub name: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub registration_mode: Option<&'a str>,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn get(conn: &mut DbConn) -> QueryResult<InstanceSettings> {
+    instance_settings::table
+        .find(1_i64)
+        .select(InstanceSettings::as_select())
+        .first(conn)
+}
+
+pub fn update(conn: &mut DbConn, changes: &SettingsChanges<'_>) -> QueryResult<()> {
+    diesel::update(instance_settings::table.find(1_i64))
+        .set(changes)
+        .execute(conn)
+        .map(drop)
+}

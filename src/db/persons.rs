@@ -1,0 +1,145 @@
+//! Local people (accounts).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{handles, persons};
+use crate::domain::{AccountStatus, Role};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = persons)]
+#[diesel(check_for_backend(super::conn::MultiBackend))]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+    pub display_name: String,
+    pub bio: String,
+    pub title: String,
+    pub role: String,
+    pub status: String,
+    pub password_hash: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Person {
+    /// The stored role. The CHECK constraint only admits known roles; anything else is treated
+    /// as the least privileged one.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Member)
+    }
+
+    pub fn status(&self) -> AccountStatus {
+        AccountStatus::parse(&self.status).unwrap_or(AccountStatus::Suspended)
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = persons)]
+pub struct NewPerson<'a> {
+    pub name: &'a str,
+    pub display_name: &'a str,
+    pub bio: &'a str,
+    pub title: &'a str,
+    pub role: &'a str,
+    pub status: &'a str,
+    pub password_hash: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = persons)]
+pub struct ProfileChanges<'a> {
+    pub display_name: Option<&'a str>,
+    pub bio: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Inserts the person and claims the name in the shared namespace. A taken name (by a person or
+/// a space) is a unique violation on `handles`.
+pub fn insert(conn: &mut DbConn, new: &NewPerson<'_>) -> QueryResult<i64> {
+    diesel::insert_into(handles::table)
+        .values((handles::name.eq(new.name), handles::kind.eq("person")))
+        .execute(conn)?;
+    diesel::insert_into(persons::table)
+        .values(new)
+        .returning(persons::id)
+        .get_result(conn)
+}
+
+pub fn find_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option<Person>> {
+    persons::table
+        .filter(persons::name.eq(name))
+        .select(Person::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Person> {
+    persons::table
+        .find(id)
+        .select(Person::as_select())
+        .first(conn)
+}
+
+/// A page of accounts, oldest first, after the given id (keyset pagination).
+pub fn list(conn: &mut DbConn, after_id: i64, limit: i64) -> QueryResult<Vec<Person>> {
+    persons::table
+        .filter(persons::id.gt(after_id))
+        .order(persons::id.asc())
+        .limit(limit)
+        .select(Person::as_select())
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    persons::table.count().get_result(conn)
+}
+
+pub fn count_with_role(conn: &mut DbConn, role: Role) -> QueryResult<i64> {
+    persons::table
+        .filter(persons::role.eq(role.as_str()))
+        .filter(persons::status.eq(AccountStatus::Active.as_str()))
+        .count()
+        .get_result(conn)
+}
+
+pub fn update_profile(conn: &mut DbConn, id: i64, changes: &ProfileChanges<'_>) -> QueryResult<()> {
+    diesel::update(persons::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_role(conn: &mut DbConn, id: i64, role: Role) -> QueryResult<()> {
+    diesel::update(persons::table.find(id))
+        .set((
+            persons::role.eq(role.as_str()),
+            persons::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_status(conn: &mut DbConn, id: i64, status: AccountStatus) -> QueryResult<()> {
+    diesel::update(persons::table.find(id))
+        .set((
+            persons::status.eq(status.as_str()),
+            persons::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_password_hash(conn: &mut DbConn, id: i64, hash: &str) -> QueryResult<()> {
+    diesel::update(persons::table.find(id))
+        .set((
+            persons::password_hash.eq(hash),
+            persons::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}

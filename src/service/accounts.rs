@@ -1,0 +1,253 @@
+//! Creating accounts and editing one's own profile.
+
+use crate::db::{self, audit, instance, invites, persons};
+use crate::domain::{AccountStatus, RegistrationMode, Role};
+use crate::error::{AppError, AppResult, is_unique_violation};
+
+use super::validate::{self, BIO_MAX, DISPLAY_NAME_MAX, TITLE_MAX};
+use super::{Hearth, Viewer, password, views};
+
+/// What a person fills in to register.
+#[derive(Debug, Clone, Default)]
+pub struct Registration {
+    pub name: String,
+    pub password: String,
+    pub display_name: String,
+    pub invite: Option<String>,
+}
+
+/// An account created by an operator (command line) or an admin, with any role.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub name: String,
+    pub password: String,
+    pub role: Role,
+    pub display_name: String,
+    pub title: String,
+}
+
+/// Registers through the web or the API, following the instance's registration mode. In
+/// approval mode the account is created as pending and cannot log in until an admin approves.
+pub async fn register(h: &Hearth, input: Registration) -> AppResult<db::persons::Person> {
+    let name = validate::new_handle("name", &input.name)?;
+    validate::password("password", &input.password)?;
+    let display_name = validate::line("display_name", &input.display_name, DISPLAY_NAME_MAX, false)?;
+    let invite = input.invite.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+
+    let settings = h.db.run(|c| Ok(instance::get(c)?)).await?;
+    let mode = settings.registration_mode();
+    let status = match mode {
+        RegistrationMode::Closed => {
+            return Err(AppError::forbidden("registration is closed on this instance"));
+        }
+        RegistrationMode::Invite if invite.is_none() => {
+            return Err(AppError::invalid("invite", "an invite code is required to register"));
+        }
+        RegistrationMode::Approval => AccountStatus::Pending,
+        RegistrationMode::Open | RegistrationMode::Invite => AccountStatus::Active,
+    };
+
+    ensure_name_free(h, name.as_str()).await?;
+    let hash = password::hash(input.password).await?;
+
+    let name_s = name.as_str().to_string();
+    let id = h
+        .db
+        .transaction(move |c| {
+            let now = db::now();
+            let id = persons::insert(
+                c,
+                &persons::NewPerson {
+                    name: &name_s,
+                    display_name: &display_name,
+                    bio: "",
+                    title: "",
+                    role: Role::Member.as_str(),
+                    status: status.as_str(),
+                    password_hash: &hash,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .map_err(name_taken)?;
+            if mode == RegistrationMode::Invite {
+                let code = invite.as_deref().unwrap_or_default();
+                if !invites::redeem(c, code, id)? {
+                    return Err(AppError::invalid(
+                        "invite",
+                        "the invite code is not valid or has been used",
+                    ));
+                }
+            }
+            Ok(id)
+        })
+        .await?;
+    h.db.run(move |c| Ok(persons::get(c, id)?)).await
+}
+
+/// Creates an active account with any role, bypassing the registration mode. For the command
+/// line (`actor` = None) and for admins.
+pub async fn create(
+    h: &Hearth,
+    actor: Option<&Viewer>,
+    input: NewAccount,
+) -> AppResult<db::persons::Person> {
+    if let Some(v) = actor {
+        v.require_admin()?;
+    }
+    let name = validate::new_handle("name", &input.name)?;
+    validate::password("password", &input.password)?;
+    let display_name = validate::line("display_name", &input.display_name, DISPLAY_NAME_MAX, false)?;
+    let title = validate::line("title", &input.title, TITLE_MAX, false)?;
+    if !title.is_empty() && !input.role.is_staff() {
+        return Err(AppError::invalid("title", "only staff have a title"));
+    }
+    ensure_name_free(h, name.as_str()).await?;
+    let hash = password::hash(input.password).await?;
+    let actor_id = actor.map(|v| v.person.id);
+    let role = input.role;
+    let name_s = name.as_str().to_string();
+    let id = h
+        .db
+        .transaction(move |c| {
+            let now = db::now();
+            let id = persons::insert(
+                c,
+                &persons::NewPerson {
+                    name: &name_s,
+                    display_name: &display_name,
+                    bio: "",
+                    title: &title,
+                    role: role.as_str(),
+                    status: AccountStatus::Active.as_str(),
+                    password_hash: &hash,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .map_err(name_taken)?;
+            audit::record(c, actor_id, "create_account", &name_s, &format!("role={role}"))?;
+            Ok(id)
+        })
+        .await?;
+    h.db.run(move |c| Ok(persons::get(c, id)?)).await
+}
+
+async fn ensure_name_free(h: &Hearth, name: &str) -> AppResult<()> {
+    let n = name.to_string();
+    let taken = h
+        .db
+        .run(move |c| {
+            use diesel::prelude::*;
+            use db::schema::handles;
+            Ok(handles::table
+                .filter(handles::name.eq(&n))
+                .count()
+                .get_result::<i64>(c)?
+                > 0)
+        })
+        .await?;
+    if taken {
+        Err(AppError::conflict("name", "this name is already taken"))
+    } else {
+        Ok(())
+    }
+}
+
+fn name_taken(e: diesel::result::Error) -> AppError {
+    if is_unique_violation(&e) {
+        AppError::conflict("name", "this name is already taken")
+    } else {
+        AppError::from(e)
+    }
+}
+
+/// Anyone's public profile. Pending and rejected applicants are not public.
+pub async fn profile(h: &Hearth, name: &str) -> AppResult<views::Profile> {
+    let name = name.trim().to_ascii_lowercase();
+    let person = h
+        .db
+        .run(move |c| Ok(persons::find_by_name(c, &name)?))
+        .await?
+        .filter(|p| matches!(p.status(), AccountStatus::Active | AccountStatus::Suspended))
+        .ok_or_else(|| AppError::not_found("person"))?;
+    Ok(views::Profile::from(&person))
+}
+
+/// Changes to one's own profile; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileUpdate {
+    pub display_name: Option<String>,
+    pub bio: Option<String>,
+    pub title: Option<String>,
+}
+
+/// Edits the viewer's own profile. Only staff may set a title.
+pub async fn update_profile(
+    h: &Hearth,
+    viewer: &Viewer,
+    input: ProfileUpdate,
+) -> AppResult<views::Account> {
+    let display_name = input
+        .display_name
+        .map(|s| validate::line("display_name", &s, DISPLAY_NAME_MAX, false))
+        .transpose()?;
+    let bio = input
+        .bio
+        .map(|s| validate::text("bio", &s, BIO_MAX, false))
+        .transpose()?;
+    let title = input
+        .title
+        .map(|s| validate::line("title", &s, TITLE_MAX, false))
+        .transpose()?;
+    if let Some(t) = &title
+        && *t != viewer.person.title
+        && !viewer.role().is_staff()
+    {
+        return Err(AppError::invalid("title", "only staff have a title"));
+    }
+    let id = viewer.person.id;
+    let person = h
+        .db
+        .transaction(move |c| {
+            persons::update_profile(
+                c,
+                id,
+                &persons::ProfileChanges {
+                    display_name: display_name.as_deref(),
+                    bio: bio.as_deref(),
+                    title: title.as_deref(),
+                    updated_at: db::now(),
+                },
+            )?;
+            Ok(persons::get(c, id)?)
+        })
+        .await?;
+    Ok(views::Account::from(&person))
+}
+
+/// Changes the viewer's password after checking the current one, and signs out every other
+/// session and token (a changed password usually means the old one was compromised).
+pub async fn change_password(
+    h: &Hearth,
+    viewer: &Viewer,
+    current: String,
+    new: String,
+) -> AppResult<()> {
+    validate::password("new_password", &new)?;
+    if !password::verify(current, viewer.person.password_hash.clone()).await? {
+        return Err(AppError::invalid(
+            "current_password",
+            "the current password is not correct",
+        ));
+    }
+    let hash = password::hash(new).await?;
+    let (id, keep) = (viewer.person.id, viewer.token_id);
+    h.db
+        .transaction(move |c| {
+            persons::set_password_hash(c, id, &hash)?;
+            db::tokens::delete_all_except(c, id, Some(keep))?;
+            Ok(())
+        })
+        .await
+}

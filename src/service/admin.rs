@@ -1,0 +1,216 @@
+//! Instance administration: accounts, roles, approvals, settings, invites. Every function here
+//! starts with `require_admin`, so the rule does not depend on which page or endpoint calls it.
+
+use crate::db::{self, audit, instance, invites, persons};
+use crate::domain::{AccountStatus, RegistrationMode, Role};
+use crate::error::{AppError, AppResult};
+
+use super::validate::{self, INSTANCE_DESCRIPTION_MAX, INSTANCE_NAME_MAX};
+use super::{Hearth, Viewer, views};
+
+pub const PAGE_MAX: i64 = 100;
+
+/// The public description of the instance (name, description, registration mode).
+pub async fn instance(h: &Hearth) -> AppResult<views::Instance> {
+    let s = h.db.run(|c| Ok(instance::get(c)?)).await?;
+    Ok(views::Instance::new(&s, &h.config.domain))
+}
+
+pub async fn list_accounts(
+    h: &Hearth,
+    viewer: &Viewer,
+    after: Option<i64>,
+    limit: Option<i64>,
+) -> AppResult<views::AccountPage> {
+    viewer.require_admin()?;
+    let limit = limit.unwrap_or(50).clamp(1, PAGE_MAX);
+    let after = after.unwrap_or(0);
+    let mut rows = h
+        .db
+        .run(move |c| Ok(persons::list(c, after, limit + 1)?))
+        .await?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|p| p.id)
+    } else {
+        None
+    };
+    Ok(views::AccountPage {
+        accounts: rows.iter().map(views::Account::from).collect(),
+        next,
+    })
+}
+
+async fn find_account(h: &Hearth, name: &str) -> AppResult<persons::Person> {
+    let name = name.trim().to_ascii_lowercase();
+    h.db
+        .run(move |c| Ok(persons::find_by_name(c, &name)?))
+        .await?
+        .ok_or_else(|| AppError::not_found("account"))
+}
+
+/// Changes a person's role. The last active admin cannot be demoted, so the instance always
+/// has someone who can administer it.
+pub async fn set_role(
+    h: &Hearth,
+    viewer: &Viewer,
+    name: &str,
+    role: Role,
+) -> AppResult<views::Account> {
+    viewer.require_admin()?;
+    let target = find_account(h, name).await?;
+    let actor = viewer.person.id;
+    let person = h
+        .db
+        .transaction(move |c| {
+            let current = target.role();
+            if current == Role::Admin
+                && role != Role::Admin
+                && persons::count_with_role(c, Role::Admin)? <= 1
+            {
+                return Err(AppError::conflict(
+                    "role",
+                    "this is the last administrator; make someone else admin first",
+                ));
+            }
+            if current != role {
+                persons::set_role(c, target.id, role)?;
+                audit::record(
+                    c,
+                    Some(actor),
+                    "set_role",
+                    &target.name,
+                    &format!("{current} -> {role}"),
+                )?;
+            }
+            Ok(persons::get(c, target.id)?)
+        })
+        .await?;
+    Ok(views::Account::from(&person))
+}
+
+/// Approves (or rejects) an application made while registration needed approval.
+pub async fn decide_application(
+    h: &Hearth,
+    viewer: &Viewer,
+    name: &str,
+    approve: bool,
+) -> AppResult<views::Account> {
+    viewer.require_admin()?;
+    let target = find_account(h, name).await?;
+    if target.status() != AccountStatus::Pending {
+        return Err(AppError::conflict(
+            "name",
+            "this account is not waiting for approval",
+        ));
+    }
+    let status = if approve {
+        AccountStatus::Active
+    } else {
+        AccountStatus::Rejected
+    };
+    let actor = viewer.person.id;
+    let person = h
+        .db
+        .transaction(move |c| {
+            persons::set_status(c, target.id, status)?;
+            let action = if approve { "approve" } else { "reject" };
+            audit::record(c, Some(actor), action, &target.name, "")?;
+            Ok(persons::get(c, target.id)?)
+        })
+        .await?;
+    Ok(views::Account::from(&person))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SettingsUpdate {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub registration_mode: Option<String>,
+}
+
+pub async fn update_settings(
+    h: &Hearth,
+    viewer: &Viewer,
+    input: SettingsUpdate,
+) -> AppResult<views::Instance> {
+    viewer.require_admin()?;
+    let name = input
+        .name
+        .map(|s| validate::line("name", &s, INSTANCE_NAME_MAX, true))
+        .transpose()?;
+    let description = input
+        .description
+        .map(|s| validate::text("description", &s, INSTANCE_DESCRIPTION_MAX, false))
+        .transpose()?;
+    let mode = input
+        .registration_mode
+        .map(|m| {
+            RegistrationMode::parse(m.trim()).ok_or_else(|| {
+                AppError::invalid(
+                    "registration_mode",
+                    format!(
+                        "registration_mode must be one of {}",
+                        RegistrationMode::choices()
+                    ),
+                )
+            })
+        })
+        .transpose()?;
+    let actor = viewer.person.id;
+    let settings = h
+        .db
+        .transaction(move |c| {
+            instance::update(
+                c,
+                &instance::SettingsChanges {
+                    name: name.as_deref(),
+                    description: description.as_deref(),
+                    registration_mode: mode.map(|m| m.as_str()),
+                    updated_at: db::now(),
+                },
+            )?;
+            let mut detail = Vec::new();
+            if let Some(n) = &name {
+                detail.push(format!("name={n}"));
+            }
+            if description.is_some() {
+                detail.push("description changed".to_string());
+            }
+            if let Some(m) = mode {
+                detail.push(format!("registration_mode={m}"));
+            }
+            audit::record(c, Some(actor), "update_settings", "instance", &detail.join(", "))?;
+            Ok(instance::get(c)?)
+        })
+        .await?;
+    Ok(views::Instance::new(&settings, &h.config.domain))
+}
+
+/// Creates a single-use invite code.
+pub async fn create_invite(h: &Hearth, viewer: &Viewer) -> AppResult<views::InviteInfo> {
+    viewer.require_admin()?;
+    use rand::RngCore;
+    let mut bytes = [0u8; 12];
+    rand::rng().fill_bytes(&mut bytes);
+    let code = hex::encode(bytes);
+    let actor = viewer.person.id;
+    let invite = h
+        .db
+        .transaction(move |c| {
+            let id = invites::insert(c, &code, Some(actor))?;
+            audit::record(c, Some(actor), "create_invite", &id.to_string(), "")?;
+            Ok(invites::list(c)?
+                .into_iter()
+                .find(|i| i.id == id)
+                .ok_or_else(|| AppError::not_found("invite"))?)
+        })
+        .await?;
+    Ok(views::InviteInfo::from(&invite))
+}
+
+pub async fn list_invites(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<views::InviteInfo>> {
+    viewer.require_admin()?;
+    let list = h.db.run(|c| Ok(invites::list(c)?)).await?;
+    Ok(list.iter().map(views::InviteInfo::from).collect())
+}

@@ -1,0 +1,57 @@
+//! Use cases: one function per thing a person can do. Each validates its input, checks who may
+//! do it, and does its writes in one transaction. The web pages, the JSON API and the command
+//! line all call these functions, so every rule is written once. Nothing here knows about HTTP.
+
+pub mod accounts;
+pub mod admin;
+pub mod auth;
+pub mod password;
+pub mod validate;
+pub mod views;
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::db::persons::Person;
+use crate::domain::{Role, TokenKind};
+use crate::error::{AppError, AppResult};
+
+/// Everything the use cases need, for one instance. Cheap to clone; never global.
+#[derive(Clone)]
+pub struct Hearth {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub limits: Arc<auth::LoginLimits>,
+}
+
+impl Hearth {
+    pub fn new(db: Db, config: Arc<Config>) -> Hearth {
+        let limits = Arc::new(auth::LoginLimits::new(config.login_attempts_per_minute));
+        Hearth { db, config, limits }
+    }
+}
+
+/// The authenticated person making a request, and the credential they used.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub person: Person,
+    pub token_id: i64,
+    pub token_kind: TokenKind,
+}
+
+impl Viewer {
+    pub fn role(&self) -> Role {
+        self.person.role()
+    }
+
+    /// Fails with 403 unless the viewer is an admin. Admin operations call this first, so the
+    /// rule holds for the web, the API and anything added later.
+    pub fn require_admin(&self) -> AppResult<()> {
+        if self.role().is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("only administrators may do this"))
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Sign in, sign out, register.
+
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::Response;
+use axum::Form;
+use minijinja::value::merge_maps;
+use minijinja::context;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::domain::{AccountStatus, RegistrationMode, TokenKind};
+use crate::error::AppError;
+use crate::http::ClientInfo;
+use crate::service::{accounts, auth};
+use crate::web::session::{end_cookie, start_cookie};
+use crate::web::{val, PageCtx, WebResult, html, html_status, safe_next, see_other};
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_form(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Query(q): Query<NextQuery>,
+) -> WebResult<Response> {
+    if page.viewer.is_some() {
+        return Ok(see_other(&safe_next(q.next.as_deref())));
+    }
+    let body = s.templates.render(
+        "login.html",
+        merge_maps([context! { next => val(&safe_next(q.next.as_deref())) }, page.base()]),
+    )?;
+    Ok(html(body))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    name: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(s): State<AppState>,
+    page: PageCtx,
+    ClientInfo(client): ClientInfo,
+    Form(f): Form<LoginForm>,
+) -> WebResult<Response> {
+    let next = safe_next(f.next.as_deref());
+    match auth::login(&s.hearth, client, &f.name, f.password, TokenKind::Session).await {
+        Ok((issued, _)) => {
+            let mut resp = see_other(&next);
+            if let Some(c) = start_cookie(&s, &issued.token) {
+                resp.headers_mut().append(header::SET_COOKIE, c);
+            }
+            Ok(resp)
+        }
+        Err(e) if e.status() < 500 => {
+            let mut resp = form_error(&s, &page, "login.html", &e, context! { name => val(&f.name), next => val(&next) })?;
+            if let crate::error::ErrorKind::RateLimited { retry_after_secs } = e.kind
+                && let Ok(v) = retry_after_secs.to_string().parse()
+            {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Re-renders a form page with the error shown next to the field, with the error's status.
+pub(crate) fn form_error(
+    s: &AppState,
+    page: &PageCtx,
+    template: &str,
+    e: &AppError,
+    values: minijinja::Value,
+) -> WebResult<Response> {
+    e.log();
+    let body = s.templates.render(
+        template,
+        merge_maps([context! { error => val(&e.message), error_field => val(&e.field) }, page.base(), values]),
+    )?;
+    Ok(html_status(e.status(), body))
+}
+
+pub async fn logout(State(s): State<AppState>, page: PageCtx) -> WebResult<Response> {
+    if let Some(v) = &page.viewer {
+        auth::logout(&s.hearth, v).await?;
+    }
+    let mut resp = see_other("/");
+    if let Some(c) = end_cookie(&s) {
+        resp.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(resp)
+}
+
+pub async fn register_form(State(s): State<AppState>, page: PageCtx) -> WebResult<Response> {
+    if page.viewer.is_some() {
+        return Ok(see_other("/"));
+    }
+    let body = s.templates.render("register.html", merge_maps([page.base()]))?;
+    let status = if page.instance.registration_mode == RegistrationMode::Closed {
+        403
+    } else {
+        200
+    };
+    Ok(html_status(status, body))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterForm {
+    name: String,
+    display_name: String,
+    password: String,
+    password_confirm: String,
+    invite: Option<String>,
+}
+
+pub async fn register(
+    State(s): State<AppState>,
+    page: PageCtx,
+    ClientInfo(client): ClientInfo,
+    Form(f): Form<RegisterForm>,
+) -> WebResult<Response> {
+    let values = context! { name => val(&f.name), display_name => val(&f.display_name), invite => val(&f.invite) };
+    if f.password != f.password_confirm {
+        let e = AppError::invalid("password_confirm", "the two passwords are not the same");
+        return form_error(&s, &page, "register.html", &e, values);
+    }
+    let password = f.password.clone();
+    let result = accounts::register(
+        &s.hearth,
+        accounts::Registration {
+            name: f.name.clone(),
+            password: f.password,
+            display_name: f.display_name.clone(),
+            invite: f.invite.clone(),
+        },
+    )
+    .await;
+    let person = match result {
+        Ok(p) => p,
+        Err(e) if e.status() < 500 => return form_error(&s, &page, "register.html", &e, values),
+        Err(e) => return Err(e.into()),
+    };
+    if person.status() != AccountStatus::Active {
+        let body = s.templates.render(
+            "registered.html",
+            merge_maps([context! { name => val(&person.name) }, page.base()]),
+        )?;
+        return Ok(html(body));
+    }
+    let (issued, _) =
+        auth::login(&s.hearth, client, &person.name, password, TokenKind::Session).await?;
+    let mut resp = see_other(&format!("/u/{}", person.name));
+    if let Some(c) = start_cookie(&s, &issued.token) {
+        resp.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(resp)
+}

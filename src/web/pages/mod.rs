@@ -1,0 +1,7 @@
+//! One file per page family.
+
+pub mod admin;
+pub mod auth;
+pub mod home;
+pub mod profile;
+pub mod settings;

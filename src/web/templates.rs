@@ -1,0 +1,67 @@
+//! HTML templates (minijinja), compiled into the binary. Autoescaping is on for every `.html`
+//! template, so text from people is escaped unless a template explicitly says otherwise.
+
+use minijinja::{Environment, Value};
+
+use crate::error::AppError;
+
+macro_rules! templates {
+    ($($name:literal),+ $(,)?) => {
+        &[$(($name, include_str!(concat!("templates/", $name)))),+]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates!(
+    "base.html",
+    "macros.html",
+    "error.html",
+    "home.html",
+    "login.html",
+    "register.html",
+    "registered.html",
+    "profile.html",
+    "settings.html",
+    "admin.html",
+);
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Templates {
+    pub fn new() -> Templates {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("template {name} does not compile: {e:#}"));
+        }
+        env.add_function("asset", |path: &str| {
+            // Our own URL, not user input: safe to emit unescaped.
+            Value::from_safe_string(format!(
+                "/static/{path}?v={}",
+                crate::assets::version(path)
+            ))
+        });
+        env.add_filter("datetime", |v: Value| -> String {
+            let s = v.to_string();
+            // RFC 3339 from chrono → "2026-12-01 06:42 UTC"
+            match chrono::DateTime::parse_from_rfc3339(&s) {
+                Ok(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+                Err(_) => s,
+            }
+        });
+        Templates { env }
+    }
+
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, AppError> {
+        let t = self.env.get_template(name).map_err(AppError::internal)?;
+        t.render(ctx).map_err(AppError::internal)
+    }
+}
