@@ -161,10 +161,12 @@ async fn serve(config: Config) -> Result<(), Failure> {
     }
     let bind = config.bind;
     let state = crate::app::build(config).await?;
-    let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| Failure {
-        message: format!("configuration error: bind: cannot listen on {bind}: {e}"),
-        code: 2,
-    })?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| Failure {
+            message: format!("configuration error: bind: cannot listen on {bind}: {e}"),
+            code: 2,
+        })?;
     tracing::info!(
         "Hearth is listening on http://{} (public address {})",
         listener.local_addr().unwrap_or(bind),
@@ -226,9 +228,8 @@ async fn admin(
         }
         AdminCommand::SetRole { name, role } => {
             let n = name.trim().to_ascii_lowercase();
-            let person = h
-                .db
-                .transaction(move |c| {
+            let person =
+                h.db.transaction(move |c| {
                     let p = crate::db::persons::find_by_name(c, &n)?
                         .ok_or_else(|| crate::error::AppError::not_found("account"))?;
                     crate::db::persons::set_role(c, p.id, role)?;

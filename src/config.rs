@@ -579,8 +579,16 @@ mod tests {
             ("HEARTH_DATABASE_URL", "mysql://x", "HEARTH_DATABASE_URL"),
             ("HEARTH_DB_POOL_SIZE", "0", "HEARTH_DB_POOL_SIZE"),
             ("HEARTH_DB_POOL_SIZE", "many", "HEARTH_DB_POOL_SIZE"),
-            ("HEARTH_TRUST_PROXY_HEADERS", "perhaps", "HEARTH_TRUST_PROXY_HEADERS"),
-            ("HEARTH_SECURE_COOKIES", "sometimes", "HEARTH_SECURE_COOKIES"),
+            (
+                "HEARTH_TRUST_PROXY_HEADERS",
+                "perhaps",
+                "HEARTH_TRUST_PROXY_HEADERS",
+            ),
+            (
+                "HEARTH_SECURE_COOKIES",
+                "sometimes",
+                "HEARTH_SECURE_COOKIES",
+            ),
         ];
         for (var, value, key) in cases {
             let e = Config::load(None, env(&[(var, value)])).unwrap_err();

@@ -21,7 +21,9 @@ pub enum ErrorKind {
     Conflict,
     PayloadTooLarge,
     /// Too many attempts; the client may retry after some seconds (429).
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+    },
     /// A dependency such as the database is down (503).
     Unavailable,
     /// A bug or an unexpected failure (500). The cause is logged, the client sees a generic text.

@@ -13,7 +13,10 @@ fn main() {
         Err(f) => exit(f),
     };
     init_logging(&config.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => exit(cli::Failure {
             message: format!("error: cannot start the async runtime: {e}"),

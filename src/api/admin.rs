@@ -28,7 +28,9 @@ pub async fn accounts(
     ApiUser(v): ApiUser,
     Query(q): Query<PageQuery>,
 ) -> ApiResult<Json<views::AccountPage>> {
-    Ok(Json(admin::list_accounts(&s.hearth, &v, q.after, q.limit).await?))
+    Ok(Json(
+        admin::list_accounts(&s.hearth, &v, q.after, q.limit).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -58,7 +60,9 @@ pub async fn approve(
     ApiUser(v): ApiUser,
     Path(name): Path<String>,
 ) -> ApiResult<Json<views::Account>> {
-    Ok(Json(admin::decide_application(&s.hearth, &v, &name, true).await?))
+    Ok(Json(
+        admin::decide_application(&s.hearth, &v, &name, true).await?,
+    ))
 }
 
 /// Rejects a pending application.
@@ -70,7 +74,9 @@ pub async fn reject(
     ApiUser(v): ApiUser,
     Path(name): Path<String>,
 ) -> ApiResult<Json<views::Account>> {
-    Ok(Json(admin::decide_application(&s.hearth, &v, &name, false).await?))
+    Ok(Json(
+        admin::decide_application(&s.hearth, &v, &name, false).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -115,5 +121,8 @@ pub async fn create_invite(
     State(s): State<AppState>,
     ApiUser(v): ApiUser,
 ) -> ApiResult<(StatusCode, Json<views::InviteInfo>)> {
-    Ok((StatusCode::CREATED, Json(admin::create_invite(&s.hearth, &v).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(admin::create_invite(&s.hearth, &v).await?),
+    ))
 }

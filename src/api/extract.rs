@@ -24,12 +24,16 @@ impl FromRequestParts<AppState> for ApiUser {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| AppError::unauthenticated("an Authorization: Bearer token is required"))?;
+            .ok_or_else(|| {
+                AppError::unauthenticated("an Authorization: Bearer token is required")
+            })?;
         let token = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
             .map(str::trim)
-            .ok_or_else(|| AppError::unauthenticated("the Authorization header must be `Bearer <token>`"))?;
+            .ok_or_else(|| {
+                AppError::unauthenticated("the Authorization header must be `Bearer <token>`")
+            })?;
         let viewer = auth::authenticate(
             &state.hearth,
             token,
@@ -58,17 +62,21 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
 
 fn json_error(rejection: JsonRejection) -> AppError {
     match rejection {
-        JsonRejection::JsonDataError(e) => {
-            AppError::new(ErrorKind::BadRequest, format!("the JSON body has the wrong shape: {}", e.body_text()))
-        }
-        JsonRejection::JsonSyntaxError(e) => {
-            AppError::new(ErrorKind::BadRequest, format!("the body is not valid JSON: {}", e.body_text()))
-        }
+        JsonRejection::JsonDataError(e) => AppError::new(
+            ErrorKind::BadRequest,
+            format!("the JSON body has the wrong shape: {}", e.body_text()),
+        ),
+        JsonRejection::JsonSyntaxError(e) => AppError::new(
+            ErrorKind::BadRequest,
+            format!("the body is not valid JSON: {}", e.body_text()),
+        ),
         JsonRejection::MissingJsonContentType(_) => AppError::new(
             ErrorKind::BadRequest,
             "expected a JSON body with Content-Type: application/json",
         ),
-        JsonRejection::BytesRejection(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+        JsonRejection::BytesRejection(e)
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+        {
             AppError::new(ErrorKind::PayloadTooLarge, "the request body is too large")
         }
         other => AppError::new(ErrorKind::BadRequest, other.body_text()),

@@ -82,14 +82,13 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn routes(_state: AppState) -> Router<AppState> {
     let (router, doc) = openapi_router();
     let doc = Arc::new(doc);
-    router
-        .route(
-            "/api/v1/openapi.json",
-            get(move || {
-                let doc = doc.clone();
-                async move { Json(doc.as_ref().clone()) }
-            }),
-        )
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
 }
 
 /// The JSON body of every API error.
@@ -118,8 +117,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
         e.log();
-        let status =
-            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = ErrorBody {
             error: e.kind.code(),
             message: e.message.clone(),

@@ -5,8 +5,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{auth_tokens, persons};
 use super::persons::Person;
+use super::schema::{auth_tokens, persons};
 use crate::domain::TokenKind;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -95,7 +95,11 @@ pub fn delete_for(conn: &mut DbConn, person_id: i64, id: i64) -> QueryResult<boo
 }
 
 /// Deletes every token of the person except `keep` (e.g. the session that changed the password).
-pub fn delete_all_except(conn: &mut DbConn, person_id: i64, keep: Option<i64>) -> QueryResult<usize> {
+pub fn delete_all_except(
+    conn: &mut DbConn,
+    person_id: i64,
+    keep: Option<i64>,
+) -> QueryResult<usize> {
     let q = auth_tokens::table.filter(auth_tokens::person_id.eq(person_id));
     match keep {
         Some(k) => diesel::delete(q.filter(auth_tokens::id.ne(k))).execute(conn),

@@ -31,17 +31,26 @@ pub struct NewAccount {
 pub async fn register(h: &Hearth, input: Registration) -> AppResult<db::persons::Person> {
     let name = validate::new_handle("name", &input.name)?;
     validate::password("password", &input.password)?;
-    let display_name = validate::line("display_name", &input.display_name, DISPLAY_NAME_MAX, false)?;
-    let invite = input.invite.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+    let display_name =
+        validate::line("display_name", &input.display_name, DISPLAY_NAME_MAX, false)?;
+    let invite = input
+        .invite
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
 
     let settings = h.db.run(|c| Ok(instance::get(c)?)).await?;
     let mode = settings.registration_mode();
     let status = match mode {
         RegistrationMode::Closed => {
-            return Err(AppError::forbidden("registration is closed on this instance"));
+            return Err(AppError::forbidden(
+                "registration is closed on this instance",
+            ));
         }
         RegistrationMode::Invite if invite.is_none() => {
-            return Err(AppError::invalid("invite", "an invite code is required to register"));
+            return Err(AppError::invalid(
+                "invite",
+                "an invite code is required to register",
+            ));
         }
         RegistrationMode::Approval => AccountStatus::Pending,
         RegistrationMode::Open | RegistrationMode::Invite => AccountStatus::Active,
@@ -51,9 +60,8 @@ pub async fn register(h: &Hearth, input: Registration) -> AppResult<db::persons:
     let hash = password::hash(input.password).await?;
 
     let name_s = name.as_str().to_string();
-    let id = h
-        .db
-        .transaction(move |c| {
+    let id =
+        h.db.transaction(move |c| {
             let now = db::now();
             let id = persons::insert(
                 c,
@@ -97,7 +105,8 @@ pub async fn create(
     }
     let name = validate::new_handle("name", &input.name)?;
     validate::password("password", &input.password)?;
-    let display_name = validate::line("display_name", &input.display_name, DISPLAY_NAME_MAX, false)?;
+    let display_name =
+        validate::line("display_name", &input.display_name, DISPLAY_NAME_MAX, false)?;
     let title = validate::line("title", &input.title, TITLE_MAX, false)?;
     if !title.is_empty() && !input.role.is_staff() {
         return Err(AppError::invalid("title", "only staff have a title"));
@@ -107,9 +116,8 @@ pub async fn create(
     let actor_id = actor.map(|v| v.person.id);
     let role = input.role;
     let name_s = name.as_str().to_string();
-    let id = h
-        .db
-        .transaction(move |c| {
+    let id =
+        h.db.transaction(move |c| {
             let now = db::now();
             let id = persons::insert(
                 c,
@@ -126,7 +134,13 @@ pub async fn create(
                 },
             )
             .map_err(name_taken)?;
-            audit::record(c, actor_id, "create_account", &name_s, &format!("role={role}"))?;
+            audit::record(
+                c,
+                actor_id,
+                "create_account",
+                &name_s,
+                &format!("role={role}"),
+            )?;
             Ok(id)
         })
         .await?;
@@ -135,11 +149,10 @@ pub async fn create(
 
 async fn ensure_name_free(h: &Hearth, name: &str) -> AppResult<()> {
     let n = name.to_string();
-    let taken = h
-        .db
-        .run(move |c| {
-            use diesel::prelude::*;
+    let taken =
+        h.db.run(move |c| {
             use db::schema::handles;
+            use diesel::prelude::*;
             Ok(handles::table
                 .filter(handles::name.eq(&n))
                 .count()
@@ -165,12 +178,11 @@ fn name_taken(e: diesel::result::Error) -> AppError {
 /// Anyone's public profile. Pending and rejected applicants are not public.
 pub async fn profile(h: &Hearth, name: &str) -> AppResult<views::Profile> {
     let name = name.trim().to_ascii_lowercase();
-    let person = h
-        .db
-        .run(move |c| Ok(persons::find_by_name(c, &name)?))
-        .await?
-        .filter(|p| matches!(p.status(), AccountStatus::Active | AccountStatus::Suspended))
-        .ok_or_else(|| AppError::not_found("person"))?;
+    let person =
+        h.db.run(move |c| Ok(persons::find_by_name(c, &name)?))
+            .await?
+            .filter(|p| matches!(p.status(), AccountStatus::Active | AccountStatus::Suspended))
+            .ok_or_else(|| AppError::not_found("person"))?;
     Ok(views::Profile::from(&person))
 }
 
@@ -207,9 +219,8 @@ pub async fn update_profile(
         return Err(AppError::invalid("title", "only staff have a title"));
     }
     let id = viewer.person.id;
-    let person = h
-        .db
-        .transaction(move |c| {
+    let person =
+        h.db.transaction(move |c| {
             persons::update_profile(
                 c,
                 id,
@@ -243,11 +254,10 @@ pub async fn change_password(
     }
     let hash = password::hash(new).await?;
     let (id, keep) = (viewer.person.id, viewer.token_id);
-    h.db
-        .transaction(move |c| {
-            persons::set_password_hash(c, id, &hash)?;
-            db::tokens::delete_all_except(c, id, Some(keep))?;
-            Ok(())
-        })
-        .await
+    h.db.transaction(move |c| {
+        persons::set_password_hash(c, id, &hash)?;
+        db::tokens::delete_all_except(c, id, Some(keep))?;
+        Ok(())
+    })
+    .await
 }

@@ -25,10 +25,9 @@ pub async fn list_accounts(
     viewer.require_admin()?;
     let limit = limit.unwrap_or(50).clamp(1, PAGE_MAX);
     let after = after.unwrap_or(0);
-    let mut rows = h
-        .db
-        .run(move |c| Ok(persons::list(c, after, limit + 1)?))
-        .await?;
+    let mut rows =
+        h.db.run(move |c| Ok(persons::list(c, after, limit + 1)?))
+            .await?;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|p| p.id)
@@ -43,8 +42,7 @@ pub async fn list_accounts(
 
 async fn find_account(h: &Hearth, name: &str) -> AppResult<persons::Person> {
     let name = name.trim().to_ascii_lowercase();
-    h.db
-        .run(move |c| Ok(persons::find_by_name(c, &name)?))
+    h.db.run(move |c| Ok(persons::find_by_name(c, &name)?))
         .await?
         .ok_or_else(|| AppError::not_found("account"))
 }
@@ -60,9 +58,8 @@ pub async fn set_role(
     viewer.require_admin()?;
     let target = find_account(h, name).await?;
     let actor = viewer.person.id;
-    let person = h
-        .db
-        .transaction(move |c| {
+    let person =
+        h.db.transaction(move |c| {
             let current = target.role();
             if current == Role::Admin
                 && role != Role::Admin
@@ -110,9 +107,8 @@ pub async fn decide_application(
         AccountStatus::Rejected
     };
     let actor = viewer.person.id;
-    let person = h
-        .db
-        .transaction(move |c| {
+    let person =
+        h.db.transaction(move |c| {
             persons::set_status(c, target.id, status)?;
             let action = if approve { "approve" } else { "reject" };
             audit::record(c, Some(actor), action, &target.name, "")?;
@@ -158,9 +154,8 @@ pub async fn update_settings(
         })
         .transpose()?;
     let actor = viewer.person.id;
-    let settings = h
-        .db
-        .transaction(move |c| {
+    let settings =
+        h.db.transaction(move |c| {
             instance::update(
                 c,
                 &instance::SettingsChanges {
@@ -180,7 +175,13 @@ pub async fn update_settings(
             if let Some(m) = mode {
                 detail.push(format!("registration_mode={m}"));
             }
-            audit::record(c, Some(actor), "update_settings", "instance", &detail.join(", "))?;
+            audit::record(
+                c,
+                Some(actor),
+                "update_settings",
+                "instance",
+                &detail.join(", "),
+            )?;
             Ok(instance::get(c)?)
         })
         .await?;
@@ -195,9 +196,8 @@ pub async fn create_invite(h: &Hearth, viewer: &Viewer) -> AppResult<views::Invi
     rand::rng().fill_bytes(&mut bytes);
     let code = hex::encode(bytes);
     let actor = viewer.person.id;
-    let invite = h
-        .db
-        .transaction(move |c| {
+    let invite =
+        h.db.transaction(move |c| {
             let id = invites::insert(c, &code, Some(actor))?;
             audit::record(c, Some(actor), "create_invite", &id.to_string(), "")?;
             Ok(invites::list(c)?

@@ -94,10 +94,9 @@ pub async fn login(
     h.limits.check(client.ip, &name)?;
 
     let lookup = name.clone();
-    let person = h
-        .db
-        .run(move |c| Ok(persons::find_by_name(c, &lookup)?))
-        .await?;
+    let person =
+        h.db.run(move |c| Ok(persons::find_by_name(c, &lookup)?))
+            .await?;
     let stored = match &person {
         Some(p) => p.password_hash.clone(),
         None => dummy_hash(h).await?,
@@ -143,9 +142,8 @@ async fn issue(
 ) -> AppResult<views::IssuedToken> {
     let secret = new_secret();
     let hash = hash_secret(&secret);
-    let token = h
-        .db
-        .transaction(move |c| {
+    let token =
+        h.db.transaction(move |c| {
             let now = db::now();
             let id = tokens::insert(
                 c,
@@ -188,9 +186,8 @@ pub async fn authenticate(
         return Ok(None);
     }
     let hash = hash_secret(secret);
-    let found = h
-        .db
-        .run(move |c| {
+    let found =
+        h.db.run(move |c| {
             let now = db::now();
             let found = tokens::find_valid(c, &hash, now)?;
             if let Some((t, _)) = &found {
@@ -212,8 +209,7 @@ pub async fn authenticate(
 /// Ends the session or revokes the login token the viewer is using.
 pub async fn logout(h: &Hearth, viewer: &Viewer) -> AppResult<()> {
     let (pid, tid) = (viewer.person.id, viewer.token_id);
-    h.db
-        .run(move |c| Ok(tokens::delete_for(c, pid, tid)?))
+    h.db.run(move |c| Ok(tokens::delete_for(c, pid, tid)?))
         .await
         .map(drop)
 }
@@ -230,20 +226,18 @@ pub async fn create_personal_token(
 
 pub async fn list_personal_tokens(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<views::TokenInfo>> {
     let pid = viewer.person.id;
-    let list = h
-        .db
-        .run(move |c| Ok(tokens::list_for(c, pid, TokenKind::Personal)?))
-        .await?;
+    let list =
+        h.db.run(move |c| Ok(tokens::list_for(c, pid, TokenKind::Personal)?))
+            .await?;
     Ok(list.iter().map(views::TokenInfo::from).collect())
 }
 
 /// Revokes one of the viewer's own tokens. Someone else's token id is "not found".
 pub async fn revoke_token(h: &Hearth, viewer: &Viewer, id: i64) -> AppResult<()> {
     let pid = viewer.person.id;
-    let existed = h
-        .db
-        .run(move |c| Ok(tokens::delete_for(c, pid, id)?))
-        .await?;
+    let existed =
+        h.db.run(move |c| Ok(tokens::delete_for(c, pid, id)?))
+            .await?;
     if existed {
         Ok(())
     } else {
@@ -253,7 +247,6 @@ pub async fn revoke_token(h: &Hearth, viewer: &Viewer, id: i64) -> AppResult<()>
 
 /// Removes expired sessions and login tokens; called periodically.
 pub async fn prune_expired(h: &Hearth) -> AppResult<usize> {
-    h.db
-        .run(|c| Ok(tokens::delete_expired(c, db::now())?))
+    h.db.run(|c| Ok(tokens::delete_expired(c, db::now())?))
         .await
 }

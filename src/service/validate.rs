@@ -21,7 +21,10 @@ pub fn new_handle(field: &'static str, raw: &str) -> AppResult<Handle> {
 pub fn line(field: &'static str, raw: &str, max: usize, required: bool) -> AppResult<String> {
     let s = raw.trim();
     if required && s.is_empty() {
-        return Err(AppError::invalid(field, format!("{field} must not be empty")));
+        return Err(AppError::invalid(
+            field,
+            format!("{field} must not be empty"),
+        ));
     }
     if s.chars().count() > max {
         return Err(AppError::invalid(
@@ -42,7 +45,10 @@ pub fn line(field: &'static str, raw: &str, max: usize, required: bool) -> AppRe
 pub fn text(field: &'static str, raw: &str, max: usize, required: bool) -> AppResult<String> {
     let s = raw.trim().replace("\r\n", "\n");
     if required && s.is_empty() {
-        return Err(AppError::invalid(field, format!("{field} must not be empty")));
+        return Err(AppError::invalid(
+            field,
+            format!("{field} must not be empty"),
+        ));
     }
     if s.chars().count() > max {
         return Err(AppError::invalid(

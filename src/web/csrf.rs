@@ -104,7 +104,10 @@ async fn check(req: Request, cookie: Option<&str>, limit: usize) -> Result<Reque
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
     let given = from_form.or(from_header).ok_or_else(refuse)?;
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), cookie.as_bytes())) {
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        given.as_bytes(),
+        cookie.as_bytes(),
+    )) {
         return Err(refuse());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))

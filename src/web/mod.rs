@@ -22,7 +22,10 @@ pub use session::PageCtx;
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home::home))
-        .route("/login", get(pages::auth::login_form).post(pages::auth::login))
+        .route(
+            "/login",
+            get(pages::auth::login_form).post(pages::auth::login),
+        )
         .route("/logout", post(pages::auth::logout))
         .route(
             "/register",
@@ -47,8 +50,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/accounts/{name}/reject", post(pages::admin::reject))
         .route("/admin/invites", post(pages::admin::create_invite))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
-        .layer(middleware::from_fn_with_state(state, csrf::protect))
+        // Order matters: the CSRF check runs first (outermost but one), and error pages are
+        // rendered outermost so they also cover the CSRF check's refusals.
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(middleware::from_fn_with_state(state, render_errors))
 }
 
 async fn not_found(req: Request) -> Response {
@@ -88,7 +93,8 @@ impl IntoResponse for WebError {
         if let ErrorKind::RateLimited { retry_after_secs } = e.kind
             && let Ok(v) = retry_after_secs.to_string().parse()
         {
-            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
         }
         resp.extensions_mut().insert(ErrorPage {
             status: e.status(),
@@ -99,7 +105,6 @@ impl IntoResponse for WebError {
 }
 
 async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let csrf = req.extensions().get::<csrf::CsrfToken>().cloned();
     let mut resp = next.run(req).await;
     let Some(page) = resp.extensions_mut().remove::<ErrorPage>() else {
         return resp;
@@ -115,7 +120,7 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
     };
     let html = state.templates.render(
         "error.html",
-        context! { instance => val(&instance), csrf => val(&csrf.map(|c| c.0)), title => val(&title), status => val(&page.status), message => val(&page.message) },
+        context! { instance => val(&instance), title => val(&title), status => val(&page.status), message => val(&page.message) },
     );
     let body = match html {
         Ok(h) => h,

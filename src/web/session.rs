@@ -68,9 +68,14 @@ fn session_secret(parts: &Parts) -> Option<String> {
 impl FromRequestParts<AppState> for PageCtx {
     type Rejection = super::WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let viewer = match session_secret(parts) {
-            Some(secret) => auth::authenticate(&state.hearth, &secret, &[TokenKind::Session]).await?,
+            Some(secret) => {
+                auth::authenticate(&state.hearth, &secret, &[TokenKind::Session]).await?
+            }
             None => None,
         };
         let csrf = parts

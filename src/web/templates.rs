@@ -44,10 +44,10 @@ impl Templates {
         }
         env.add_function("asset", |path: &str| {
             // Our own URL, not user input: safe to emit unescaped.
-            Value::from_safe_string(format!(
-                "/static/{path}?v={}",
-                crate::assets::version(path)
-            ))
+            Value::from_safe_string(format!("/static/{path}?v={}", crate::assets::version(path)))
+        });
+        env.add_filter("lines", |s: &str| -> Vec<String> {
+            s.lines().map(str::to_string).collect()
         });
         env.add_filter("datetime", |v: Value| -> String {
             let s = v.to_string();

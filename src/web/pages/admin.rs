@@ -1,8 +1,8 @@
 //! The admin page: instance settings, accounts and roles, applications, invites.
 
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::Form;
 use minijinja::value::merge_maps;
 use minijinja::{Value, context};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::service::{Viewer, admin};
-use crate::web::{val, PageCtx, WebResult, html_status, see_other};
+use crate::web::{PageCtx, WebResult, html_status, see_other, val};
 
 #[derive(Deserialize, Default)]
 pub struct AdminQuery {
@@ -34,7 +34,15 @@ pub async fn show(
         Ok(v) => v,
         Err(r) => return r,
     };
-    render(&s, &page, &viewer, q.after, context! { saved => val(&q.saved) }, 200).await
+    render(
+        &s,
+        &page,
+        &viewer,
+        q.after,
+        context! { saved => val(&q.saved) },
+        200,
+    )
+    .await
 }
 
 async fn render(

@@ -1,11 +1,11 @@
 //! Sign in, sign out, register.
 
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::Response;
-use axum::Form;
-use minijinja::value::merge_maps;
 use minijinja::context;
+use minijinja::value::merge_maps;
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::http::ClientInfo;
 use crate::service::{accounts, auth};
 use crate::web::session::{end_cookie, start_cookie};
-use crate::web::{val, PageCtx, WebResult, html, html_status, safe_next, see_other};
+use crate::web::{PageCtx, WebResult, html, html_status, safe_next, see_other, val};
 
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
@@ -31,7 +31,10 @@ pub async fn login_form(
     }
     let body = s.templates.render(
         "login.html",
-        merge_maps([context! { next => val(&safe_next(q.next.as_deref())) }, page.base()]),
+        merge_maps([
+            context! { next => val(&safe_next(q.next.as_deref())) },
+            page.base(),
+        ]),
     )?;
     Ok(html(body))
 }
@@ -60,7 +63,13 @@ pub async fn login(
             Ok(resp)
         }
         Err(e) if e.status() < 500 => {
-            let mut resp = form_error(&s, &page, "login.html", &e, context! { name => val(&f.name), next => val(&next) })?;
+            let mut resp = form_error(
+                &s,
+                &page,
+                "login.html",
+                &e,
+                context! { name => val(&f.name), next => val(&next) },
+            )?;
             if let crate::error::ErrorKind::RateLimited { retry_after_secs } = e.kind
                 && let Ok(v) = retry_after_secs.to_string().parse()
             {
@@ -83,7 +92,11 @@ pub(crate) fn form_error(
     e.log();
     let body = s.templates.render(
         template,
-        merge_maps([context! { error => val(&e.message), error_field => val(&e.field) }, page.base(), values]),
+        merge_maps([
+            context! { error => val(&e.message), error_field => val(&e.field) },
+            page.base(),
+            values,
+        ]),
     )?;
     Ok(html_status(e.status(), body))
 }
@@ -103,7 +116,9 @@ pub async fn register_form(State(s): State<AppState>, page: PageCtx) -> WebResul
     if page.viewer.is_some() {
         return Ok(see_other("/"));
     }
-    let body = s.templates.render("register.html", merge_maps([page.base()]))?;
+    let body = s
+        .templates
+        .render("register.html", merge_maps([page.base()]))?;
     let status = if page.instance.registration_mode == RegistrationMode::Closed {
         403
     } else {
@@ -156,8 +171,14 @@ pub async fn register(
         )?;
         return Ok(html(body));
     }
-    let (issued, _) =
-        auth::login(&s.hearth, client, &person.name, password, TokenKind::Session).await?;
+    let (issued, _) = auth::login(
+        &s.hearth,
+        client,
+        &person.name,
+        password,
+        TokenKind::Session,
+    )
+    .await?;
     let mut resp = see_other(&format!("/u/{}", person.name));
     if let Some(c) = start_cookie(&s, &issued.token) {
         resp.headers_mut().append(header::SET_COOKIE, c);

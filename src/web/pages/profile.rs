@@ -1,11 +1,11 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
-use minijinja::value::merge_maps;
 use minijinja::context;
+use minijinja::value::merge_maps;
 
 use crate::app::AppState;
 use crate::service::accounts;
-use crate::web::{val, PageCtx, WebResult, html};
+use crate::web::{PageCtx, WebResult, html, val};
 
 pub async fn show(
     State(s): State<AppState>,
@@ -19,7 +19,10 @@ pub async fn show(
         .is_some_and(|v| v.person.name == profile.name);
     let body = s.templates.render(
         "profile.html",
-        merge_maps([context! { profile => val(&profile), own => val(&own) }, page.base()]),
+        merge_maps([
+            context! { profile => val(&profile), own => val(&own) },
+            page.base(),
+        ]),
     )?;
     Ok(html(body))
 }

@@ -1,0 +1,334 @@
+//! Test instances: each test starts real Hearth servers in-process on `127.0.0.1:0`, each with
+//! its own fresh database (a temporary SQLite file, or a new PostgreSQL database created on the
+//! server named by `HEARTH_TEST_DATABASE_URL` and dropped afterwards), so tests run in parallel.
+
+use std::path::PathBuf;
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use hearth::app::AppState;
+use hearth::config::Config;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server to test against, if any. Without one, PostgreSQL tests are skipped
+/// with a loud message on a developer machine, and fail when `CI=true`.
+pub fn postgres_base_url() -> Option<String> {
+    match std::env::var("HEARTH_TEST_DATABASE_URL") {
+        Ok(u) if !u.trim().is_empty() => Some(u),
+        _ => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!(
+                    "CI=true but HEARTH_TEST_DATABASE_URL is not set: PostgreSQL tests must run in CI"
+                );
+            }
+            eprintln!(
+                "SKIPPED: PostgreSQL test (set HEARTH_TEST_DATABASE_URL=postgres://… to run it)"
+            );
+            None
+        }
+    }
+}
+
+/// Runs `$body` (an async fn taking a `Backend`) once per backend, as separate tests, so both
+/// backends run in parallel and a failure names its backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::harness::Backend::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::harness::postgres_base_url().is_some() {
+                        super::$name($crate::harness::Backend::Postgres).await;
+                    }
+                }
+            }
+        )+
+    };
+}
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_drop: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("hearth.db").display());
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                    pg_drop: None,
+                }
+            }
+            Backend::Postgres => {
+                let base = postgres_base_url().expect("PostgreSQL URL checked by the caller");
+                let name = format!("hearth_t_{:016x}", rand::random::<u64>());
+                let mut admin = diesel::PgConnection::establish(&base)
+                    .unwrap_or_else(|e| panic!("cannot connect to HEARTH_TEST_DATABASE_URL: {e}"));
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let mut url = url::Url::parse(&base).expect("HEARTH_TEST_DATABASE_URL is a URL");
+                url.set_path(&format!("/{name}"));
+                TestDb {
+                    url: url.to_string(),
+                    _dir: None,
+                    pg_drop: Some((base, name)),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, name)) = self.pg_drop.take()
+            && let Ok(mut c) = diesel::PgConnection::establish(&base)
+        {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// A running instance. Dropping it stops the server.
+pub struct TestInstance {
+    pub base: String,
+    pub state: AppState,
+    shutdown: CancellationToken,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    pub db: TestDb,
+    pub data_dir: PathBuf,
+}
+
+/// Settings for [`TestInstance::start_with`], as `HEARTH_*` pairs (e.g. `("LOGIN_ATTEMPTS_PER_MINUTE", "3")`).
+pub type Settings<'a> = &'a [(&'a str, &'a str)];
+
+impl TestInstance {
+    pub async fn start(backend: Backend) -> TestInstance {
+        Self::start_with(backend, &[]).await
+    }
+
+    pub async fn start_with(backend: Backend, settings: Settings<'_>) -> TestInstance {
+        let db = TestDb::new(backend);
+        Self::start_on(db, settings).await
+    }
+
+    /// Starts an instance on an existing database (e.g. one prepared by the command line).
+    pub async fn start_on(db: TestDb, settings: Settings<'_>) -> TestInstance {
+        init_logs();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local addr");
+        let data_dir = tempfile::tempdir().expect("temp dir").keep();
+        let mut env = vec![
+            ("HEARTH_BIND".to_string(), addr.to_string()),
+            (
+                "HEARTH_DOMAIN".to_string(),
+                format!("localhost:{}", addr.port()),
+            ),
+            (
+                "HEARTH_DATA_DIR".to_string(),
+                data_dir.display().to_string(),
+            ),
+            ("HEARTH_DATABASE_URL".to_string(), db.url.clone()),
+            ("HEARTH_DB_POOL_SIZE".to_string(), "4".to_string()),
+        ];
+        for (k, v) in settings {
+            env.push((format!("HEARTH_{k}"), v.to_string()));
+        }
+        let (config, _) = Config::load(None, env).expect("test configuration is valid");
+        let state = hearth::app::build(config).await.expect("instance starts");
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(hearth::app::serve(
+            state.clone(),
+            listener,
+            shutdown.clone(),
+        ));
+        TestInstance {
+            base: format!("http://{addr}"),
+            state,
+            shutdown,
+            task: Some(task),
+            db,
+            data_dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Stops the server and waits until it has finished (used to check a clean shutdown).
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        if let Some(t) = self.task.take() {
+            t.await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+    }
+
+    /// Creates an account directly through the service layer, bypassing registration mode.
+    pub async fn create_user(&self, name: &str, role: hearth::domain::Role) -> String {
+        let password = format!("{name}-password-123");
+        hearth::service::accounts::create(
+            &self.state.hearth,
+            None,
+            hearth::service::accounts::NewAccount {
+                name: name.to_string(),
+                password: password.clone(),
+                role,
+                display_name: String::new(),
+                title: String::new(),
+            },
+        )
+        .await
+        .expect("create user");
+        password
+    }
+
+    /// Logs in over the API and returns the bearer token.
+    pub async fn api_login(&self, name: &str, password: &str) -> String {
+        let resp = client()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "name": name, "password": password }))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(resp.status(), 200, "login of {name} should succeed");
+        let body: serde_json::Value = resp.json().await.expect("login JSON");
+        body["token"]["token"]
+            .as_str()
+            .expect("token in login response")
+            .to_string()
+    }
+
+    /// A user with the given role, logged in over the API.
+    pub async fn api_user(&self, name: &str, role: hearth::domain::Role) -> String {
+        let pw = self.create_user(name, role).await;
+        self.api_login(name, &pw).await
+    }
+
+    /// Everything stored, as text: tests compare it before and after a refused request to prove
+    /// that nothing changed.
+    pub async fn snapshot(&self) -> String {
+        self.state
+            .hearth
+            .db
+            .run(|c| {
+                use diesel::prelude::*;
+                use hearth::db::schema::*;
+                let handles: Vec<(String, String)> = handles::table
+                    .order(handles::name)
+                    .select((handles::name, handles::kind))
+                    .load(c)?;
+                let persons: Vec<hearth::db::persons::Person> = persons::table
+                    .order(persons::id)
+                    .select(hearth::db::persons::Person::as_select())
+                    .load(c)?;
+                let tokens: Vec<(i64, i64, String, String, String)> = auth_tokens::table
+                    .order(auth_tokens::id)
+                    .select((
+                        auth_tokens::id,
+                        auth_tokens::person_id,
+                        auth_tokens::kind,
+                        auth_tokens::label,
+                        auth_tokens::token_hash,
+                    ))
+                    .load(c)?;
+                let settings = hearth::db::instance::get(c)?;
+                let invites: Vec<hearth::db::invites::Invite> = invites::table
+                    .order(invites::id)
+                    .select(hearth::db::invites::Invite::as_select())
+                    .load(c)?;
+                let audit: i64 = audit_log::table.count().get_result(c)?;
+                Ok(format!(
+                    "{handles:?}\n{persons:?}\n{tokens:?}\n{settings:?}\n{invites:?}\naudit={audit}"
+                ))
+            })
+            .await
+            .expect("snapshot")
+    }
+}
+
+impl Drop for TestInstance {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// An HTTP client that does not follow redirects (tests check the 303s) and keeps no cookies.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client")
+}
+
+/// The CSRF token embedded in a page's forms.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no CSRF field in page:\n{html}"))
+        + marker.len();
+    html[start..start + 64].to_string()
+}
+
+/// GETs a page with the browser client and returns its CSRF token.
+pub async fn page_csrf(c: &reqwest::Client, url: &str) -> String {
+    let html = c
+        .get(url)
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    csrf_of(&html)
+}
+
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// Server logs in test output (shown for failing tests). `RUST_LOG` picks the level; warnings and
+/// errors by default, so an internal error's cause is visible next to the failed assertion.
+fn init_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
+}

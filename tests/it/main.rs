@@ -1,0 +1,10 @@
+//! One integration-test binary (one link step instead of one per file).
+
+mod harness;
+
+mod api;
+mod architecture;
+mod cli;
+mod health;
+mod migrations;
+mod web;

@@ -1,0 +1,57 @@
+//! The two migration folders stay in step, and every migration can be undone and redone.
+
+use std::collections::BTreeSet;
+
+use hearth::config::DatabaseUrl;
+use hearth::db::{DbConn, migrate};
+
+use crate::harness::{Backend, TestDb};
+use crate::on_both_backends;
+
+fn names(dir: &str) -> BTreeSet<String> {
+    std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().is_dir())
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            for f in ["up.sql", "down.sql"] {
+                assert!(e.path().join(f).is_file(), "{dir}/{name} has no {f}");
+            }
+            name
+        })
+        .collect()
+}
+
+#[test]
+fn both_backends_have_the_same_migrations() {
+    let sqlite = names("sqlite");
+    let postgres = names("postgres");
+    assert!(!sqlite.is_empty());
+    assert_eq!(
+        sqlite, postgres,
+        "migrations/sqlite and migrations/postgres differ"
+    );
+}
+
+on_both_backends!(up_down_up);
+
+async fn up_down_up(b: Backend) {
+    let db = TestDb::new(b);
+    let url = DatabaseUrl::parse(&db.url).unwrap();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = DbConn::open(&url).unwrap();
+        let up = migrate::run_pending(&mut conn).unwrap();
+        assert_eq!(up.len(), names("sqlite").len());
+        let down = migrate::revert_all(&mut conn).unwrap();
+        assert_eq!(down.len(), up.len());
+        let again = migrate::run_pending(&mut conn).unwrap();
+        assert_eq!(again, up);
+        assert!(
+            migrate::run_pending(&mut conn).unwrap().is_empty(),
+            "idempotent"
+        );
+    })
+    .await
+    .unwrap();
+}

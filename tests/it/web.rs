@@ -1,0 +1,432 @@
+//! The HTML pages and their forms, driven like a browser (cookies kept, redirects checked).
+
+use hearth::domain::Role;
+
+use crate::harness::{Backend, TestInstance, browser, client, csrf_of, page_csrf};
+use crate::on_both_backends;
+
+on_both_backends!(
+    register_edit_profile_log_out_and_in,
+    forms_without_a_valid_csrf_token_are_refused,
+    admin_page_manages_roles_and_settings,
+    members_cannot_reach_admin_pages,
+    form_errors_are_shown_next_to_the_field,
+);
+
+async fn register_edit_profile_log_out_and_in(b: Backend) {
+    let i = TestInstance::start(b).await;
+    let c = browser();
+    let csrf = page_csrf(&c, &i.url("/register")).await;
+    let resp = c
+        .post(i.url("/register"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "ana"),
+            ("display_name", "Ana <b>Lima</b>"),
+            ("password", "correct horse"),
+            ("password_confirm", "correct horse"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/u/ana");
+    let set_cookie: Vec<_> = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let session = set_cookie
+        .iter()
+        .find(|c| c.starts_with("hearth_session="))
+        .expect("a session cookie");
+    assert!(session.contains("HttpOnly"), "{session}");
+    assert!(session.contains("SameSite=Lax"), "{session}");
+
+    let profile = c.get(i.url("/u/ana")).send().await.unwrap();
+    assert_eq!(profile.status(), 200);
+    let headers = profile.headers().clone();
+    let html = profile.text().await.unwrap();
+    assert!(
+        html.contains("Ana &lt;b&gt;Lima&lt;&#x2f;b&gt;"),
+        "display names are escaped"
+    );
+    assert!(!html.contains("<b>Lima</b>"));
+    assert!(html.contains("@ana@localhost:"));
+    assert!(html.contains("Sign out"), "signed in");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+
+    // Edit the profile.
+    let settings = c.get(i.url("/settings")).send().await.unwrap();
+    assert_eq!(settings.status(), 200);
+    let html = settings.text().await.unwrap();
+    assert!(
+        !html.contains("name=\"title\""),
+        "members have no title field"
+    );
+    let csrf = csrf_of(&html);
+    let resp = c
+        .post(i.url("/settings/profile"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("display_name", "Ana Lima"),
+            ("bio", "Line one\nLine <two>"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let html = c
+        .get(i.url("/u/ana"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<h1>Ana Lima</h1>"), "{html}");
+    assert!(html.contains("<p>Line one</p>") && html.contains("Line &lt;two&gt;"));
+
+    // Log out, then the settings page sends us to log in.
+    let csrf = page_csrf(&c, &i.url("/")).await;
+    let resp = c
+        .post(i.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let resp = c.get(i.url("/settings")).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/login?next=%2Fsettings");
+
+    // Wrong password: 401 with the form shown again; right password: back where we wanted.
+    let csrf = page_csrf(&c, &i.url("/login?next=/settings")).await;
+    let resp = c
+        .post(i.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "ana"),
+            ("password", "wrong"),
+            ("next", "/settings"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("wrong name or password")
+    );
+    let resp = c
+        .post(i.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "ana"),
+            ("password", "correct horse"),
+            ("next", "/settings"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/settings");
+    // An open redirect is not possible through `next`.
+    let resp = c
+        .post(i.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "ana"),
+            ("password", "correct horse"),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["location"], "/");
+}
+
+async fn forms_without_a_valid_csrf_token_are_refused(b: Backend) {
+    let i = TestInstance::start(b).await;
+    let pw = i.create_user("ana", Role::Member).await;
+    let c = browser();
+    let csrf = page_csrf(&c, &i.url("/login")).await;
+    let resp = c
+        .post(i.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "ana"),
+            ("password", pw.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let before = i.snapshot().await;
+
+    let forged = "0".repeat(64);
+    let attempts: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("/settings/profile", vec![("display_name", "Hacked")]),
+        (
+            "/settings/profile",
+            vec![("csrf", forged.as_str()), ("display_name", "Hacked")],
+        ),
+        ("/settings/tokens", vec![("label", "stolen")]),
+        ("/logout", vec![]),
+        (
+            "/register",
+            vec![
+                ("name", "sneaky"),
+                ("password", "long enough"),
+                ("password_confirm", "long enough"),
+            ],
+        ),
+    ];
+    for (path, form) in attempts {
+        let resp = c.post(i.url(path)).form(&form).send().await.unwrap();
+        assert_eq!(resp.status(), 403, "{path} {form:?}");
+        assert!(
+            resp.text()
+                .await
+                .unwrap()
+                .contains("did not come from this site"),
+            "{path}: explained on an HTML page"
+        );
+    }
+    // A client without the cookie cannot use a token copied from someone's page either.
+    let resp = client()
+        .post(i.url("/register"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "sneaky"),
+            ("password", "long enough"),
+            ("password_confirm", "long enough"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert_eq!(i.snapshot().await, before, "nothing changed");
+    // Still signed in: the forged logout did nothing.
+    let resp = c.get(i.url("/settings")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+async fn admin_page_manages_roles_and_settings(b: Backend) {
+    let i = TestInstance::start(b).await;
+    let pw = i.create_user("boss", Role::Admin).await;
+    i.create_user("jane", Role::Member).await;
+    let c = browser();
+    let csrf = page_csrf(&c, &i.url("/login")).await;
+    c.post(i.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "boss"),
+            ("password", pw.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let resp = c.get(i.url("/admin")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("@jane"));
+    let csrf = csrf_of(&html);
+
+    let resp = c
+        .post(i.url("/admin/accounts/jane/role"))
+        .form(&[("csrf", csrf.as_str()), ("role", "staff")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let resp = c
+        .post(i.url("/admin/settings"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Acme Community"),
+            ("description", "Questions welcome"),
+            ("registration_mode", "invite"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let resp = c
+        .post(i.url("/admin/invites"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+
+    let html = c
+        .get(i.url("/admin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<a class=\"brand\" href=\"/\">Acme Community</a>"));
+    assert!(html.contains("<option value=\"invite\" selected>"));
+    assert!(html.contains("unused"), "the new invite is listed");
+    let home = c
+        .get(i.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("Questions welcome"));
+    let jane = c
+        .get(i.url("/u/jane"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(jane.contains("badge staff"), "jane is staff now");
+
+    // A refused change is shown on the page with its status, and changes nothing.
+    let before = i.snapshot().await;
+    let resp = c
+        .post(i.url("/admin/accounts/boss/role"))
+        .form(&[("csrf", csrf.as_str()), ("role", "member")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 409);
+    assert!(resp.text().await.unwrap().contains("last administrator"));
+    assert_eq!(i.snapshot().await, before);
+}
+
+async fn members_cannot_reach_admin_pages(b: Backend) {
+    let i = TestInstance::start(b).await;
+    i.create_user("boss", Role::Admin).await;
+    let pw = i.create_user("ana", Role::Member).await;
+    let c = browser();
+    let csrf = page_csrf(&c, &i.url("/login")).await;
+    c.post(i.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "ana"),
+            ("password", pw.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let resp = c.get(i.url("/admin")).send().await.unwrap();
+    assert_eq!(resp.status(), 403);
+    assert!(resp.text().await.unwrap().contains("only administrators"));
+    let csrf = page_csrf(&c, &i.url("/")).await;
+    let before = i.snapshot().await;
+    for (path, form) in [
+        ("/admin/accounts/ana/role", vec![("role", "admin")]),
+        (
+            "/admin/settings",
+            vec![("name", "Mine"), ("registration_mode", "open")],
+        ),
+        ("/admin/invites", vec![]),
+    ] {
+        let mut form = form;
+        form.push(("csrf", csrf.as_str()));
+        let resp = c.post(i.url(path)).form(&form).send().await.unwrap();
+        assert_eq!(resp.status(), 403, "{path}");
+    }
+    assert_eq!(i.snapshot().await, before);
+}
+
+async fn form_errors_are_shown_next_to_the_field(b: Backend) {
+    let i = TestInstance::start(b).await;
+    i.create_user("taken", Role::Member).await;
+    let c = browser();
+    let csrf = page_csrf(&c, &i.url("/register")).await;
+    let before = i.snapshot().await;
+    let cases = [
+        (
+            "taken",
+            "long enough",
+            "long enough",
+            409,
+            "this name is already taken",
+        ),
+        (
+            "",
+            "long enough",
+            "long enough",
+            400,
+            "name must not be empty",
+        ),
+        (
+            "fresh",
+            "short",
+            "short",
+            400,
+            "password must be at least 8",
+        ),
+        ("fresh", "long enough", "different!", 400, "not the same"),
+    ];
+    for (name, pw, confirm, status, text) in cases {
+        let resp = c
+            .post(i.url("/register"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", name),
+                ("password", pw),
+                ("password_confirm", confirm),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), status, "{name}");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains(text), "{name}: {text}");
+        assert!(
+            html.contains("aria-invalid=\"true\""),
+            "{name}: field marked"
+        );
+        assert!(html.contains("role=\"alert\""));
+    }
+    assert_eq!(i.snapshot().await, before);
+    let resp = c.get(i.url("/u/nobody")).send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+    assert!(resp.text().await.unwrap().contains("<h1>Not found</h1>"));
+}
+
+#[tokio::test]
+async fn static_assets_are_embedded_and_cacheable() {
+    let i = TestInstance::start(Backend::Sqlite).await;
+    let c = client();
+    let resp = c.get(i.url("/static/hearth.css")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    let etag = resp.headers()["etag"].clone();
+    let resp = c
+        .get(i.url("/static/hearth.css"))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 304);
+    assert_eq!(
+        c.get(i.url("/static/nope.css"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
