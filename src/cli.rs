@@ -150,7 +150,7 @@ pub async fn run(
 }
 
 async fn serve(config: Config) -> Result<(), Failure> {
-    if config.data_dir.as_os_str().len() > 0 {
+    if !config.data_dir.as_os_str().is_empty() {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| Failure {
             message: format!(
                 "configuration error: data_dir: cannot create {}: {e}",

@@ -33,13 +33,13 @@ impl DbConn {
                      PRAGMA synchronous = NORMAL;
                      PRAGMA foreign_keys = ON;",
                 )
-                .map_err(|e| diesel::ConnectionError::CouldntSetupConfiguration(e))?;
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Sqlite(conn))
             }
             DatabaseUrl::Postgres(url) => {
                 let mut conn = PgConnection::establish(url)?;
                 conn.batch_execute("SET TIME ZONE 'UTC'; SET statement_timeout = '30s';")
-                    .map_err(|e| diesel::ConnectionError::CouldntSetupConfiguration(e))?;
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Postgresql(conn))
             }
         }

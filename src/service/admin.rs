@@ -200,10 +200,10 @@ pub async fn create_invite(h: &Hearth, viewer: &Viewer) -> AppResult<views::Invi
         h.db.transaction(move |c| {
             let id = invites::insert(c, &code, Some(actor))?;
             audit::record(c, Some(actor), "create_invite", &id.to_string(), "")?;
-            Ok(invites::list(c)?
+            invites::list(c)?
                 .into_iter()
                 .find(|i| i.id == id)
-                .ok_or_else(|| AppError::not_found("invite"))?)
+                .ok_or_else(|| AppError::not_found("invite"))
         })
         .await?;
     Ok(views::InviteInfo::from(&invite))

@@ -2,7 +2,7 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use minijinja::value::merge_maps;
 use minijinja::{Value, context};
 use serde::Deserialize;
@@ -19,9 +19,13 @@ pub struct AdminQuery {
     saved: Option<String>,
 }
 
-fn admin_viewer(page: &PageCtx) -> Result<Viewer, Result<Response, crate::web::WebError>> {
-    let viewer = page.require_viewer().map_err(Ok)?.clone();
-    viewer.require_admin().map_err(|e| Err(e.into()))?;
+/// The signed-in admin, or the response to send instead: a redirect to the login page for
+/// visitors, a 403 page for everyone else.
+fn admin_viewer(page: &PageCtx) -> Result<Viewer, Response> {
+    let viewer = page.require_viewer()?.clone();
+    viewer
+        .require_admin()
+        .map_err(|e| crate::web::WebError(e).into_response())?;
     Ok(viewer)
 }
 
@@ -32,7 +36,7 @@ pub async fn show(
 ) -> WebResult<Response> {
     let viewer = match admin_viewer(&page) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
     render(
         &s,
@@ -63,7 +67,7 @@ async fn render(
         .collect();
     let body = s.templates.render(
         "admin.html",
-        merge_maps([context! { accounts => val(&accounts.accounts), next => val(&accounts.next), pending => val(&pending), invites => val(&invites), roles => val(&Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>()), modes => val(&crate::domain::RegistrationMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()) }, page.base(), extra]),
+        merge_maps([context! { accounts => val(&accounts.accounts), next => val(accounts.next), pending => val(&pending), invites => val(&invites), roles => val(Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>()), modes => val(crate::domain::RegistrationMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()) }, page.base(), extra]),
     )?;
     Ok(html_status(status, body))
 }
@@ -97,7 +101,7 @@ pub async fn save_settings(
 ) -> WebResult<Response> {
     let viewer = match admin_viewer(&page) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
     let update = admin::SettingsUpdate {
         name: Some(f.name),
@@ -124,7 +128,7 @@ pub async fn set_role(
 ) -> WebResult<Response> {
     let viewer = match admin_viewer(&page) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
     let Some(role) = Role::parse(f.role.trim()) else {
         let e = AppError::invalid("role", format!("role must be one of {}", Role::choices()));
@@ -139,7 +143,7 @@ pub async fn set_role(
 async fn decide(s: AppState, page: PageCtx, name: String, approve: bool) -> WebResult<Response> {
     let viewer = match admin_viewer(&page) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
     match admin::decide_application(&s.hearth, &viewer, &name, approve).await {
         Ok(_) => Ok(see_other("/admin?saved=application")),
@@ -166,7 +170,7 @@ pub async fn reject(
 pub async fn create_invite(State(s): State<AppState>, page: PageCtx) -> WebResult<Response> {
     let viewer = match admin_viewer(&page) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
     admin::create_invite(&s.hearth, &viewer).await?;
     Ok(see_other("/admin?saved=invite"))

@@ -32,7 +32,7 @@ pub async fn login_form(
     let body = s.templates.render(
         "login.html",
         merge_maps([
-            context! { next => val(&safe_next(q.next.as_deref())) },
+            context! { next => val(safe_next(q.next.as_deref())) },
             page.base(),
         ]),
     )?;
@@ -93,7 +93,7 @@ pub(crate) fn form_error(
     let body = s.templates.render(
         template,
         merge_maps([
-            context! { error => val(&e.message), error_field => val(&e.field) },
+            context! { error => val(&e.message), error_field => val(e.field) },
             page.base(),
             values,
         ]),

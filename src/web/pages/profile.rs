@@ -20,7 +20,7 @@ pub async fn show(
     let body = s.templates.render(
         "profile.html",
         merge_maps([
-            context! { profile => val(&profile), own => val(&own) },
+            context! { profile => val(&profile), own => val(own) },
             page.base(),
         ]),
     )?;
