@@ -55,3 +55,36 @@ async fn up_down_up(b: Backend) {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
+    let db = TestDb::new(Backend::Sqlite);
+    let url = DatabaseUrl::parse(&db.url).unwrap();
+    tokio::task::spawn_blocking(move || {
+        use diesel::prelude::*;
+        use diesel::sql_types::{BigInt, Text};
+        #[derive(QueryableByName)]
+        struct Mode {
+            #[diesel(sql_type = Text)]
+            journal_mode: String,
+        }
+        #[derive(QueryableByName)]
+        struct Num {
+            #[diesel(sql_type = BigInt)]
+            v: i64,
+        }
+        let mut conn = DbConn::open(&url).unwrap();
+        let mode: Mode = diesel::sql_query("PRAGMA journal_mode").get_result(&mut conn).unwrap();
+        assert_eq!(mode.journal_mode, "wal");
+        let fk: Num = diesel::sql_query("SELECT foreign_keys AS v FROM pragma_foreign_keys")
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(fk.v, 1);
+        let busy: Num = diesel::sql_query("SELECT timeout AS v FROM pragma_busy_timeout")
+            .get_result(&mut conn)
+            .unwrap();
+        assert!(busy.v >= 1000, "busy_timeout {}", busy.v);
+    })
+    .await
+    .unwrap();
+}
