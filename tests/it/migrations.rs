@@ -74,7 +74,9 @@ async fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
             v: i64,
         }
         let mut conn = DbConn::open(&url).unwrap();
-        let mode: Mode = diesel::sql_query("PRAGMA journal_mode").get_result(&mut conn).unwrap();
+        let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
+            .get_result(&mut conn)
+            .unwrap();
         assert_eq!(mode.journal_mode, "wal");
         let fk: Num = diesel::sql_query("SELECT foreign_keys AS v FROM pragma_foreign_keys")
             .get_result(&mut conn)
