@@ -62,6 +62,20 @@ pub enum AdminCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Create a space (a community, e.g. "support"), whatever the registration mode.
+    CreateSpace {
+        /// The handle: 1-30 characters of a-z, 0-9 and _ (shared with people's names).
+        name: String,
+        /// The title shown on pages, e.g. "Support".
+        #[arg(long)]
+        title: String,
+        /// What the space is for (Markdown).
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Only staff start threads; everyone may reply.
+        #[arg(long)]
+        announcements: bool,
+    },
     /// Change an account's role.
     SetRole {
         name: String,
@@ -224,6 +238,32 @@ async fn admin(
             if generated {
                 let _ = writeln!(out, "password: {pw}");
             }
+            Ok(())
+        }
+        AdminCommand::CreateSpace {
+            name,
+            title,
+            description,
+            announcements,
+        } => {
+            let mode = if announcements {
+                crate::domain::PostingMode::Announcements
+            } else {
+                crate::domain::PostingMode::Open
+            };
+            let space = crate::service::spaces::create(
+                h,
+                None,
+                crate::service::spaces::NewSpace {
+                    name,
+                    title,
+                    description,
+                    rules: String::new(),
+                    posting_mode: Some(mode),
+                },
+            )
+            .await?;
+            let _ = writeln!(out, "created space {} ({})", space.name, space.posting_mode);
             Ok(())
         }
         AdminCommand::SetRole { name, role } => {

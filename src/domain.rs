@@ -96,6 +96,15 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Who may start threads in a space. Everyone may reply in both modes.
+    PostingMode {
+        Open => "open",
+        /// Only staff start threads (news, releases); customers reply.
+        Announcements => "announcements",
+    }
+}
+
 /// Names that would collide with routes, well-known actors or staff impersonation.
 const RESERVED: &[&str] = &[
     "admin",

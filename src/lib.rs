@@ -11,4 +11,5 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod service;
+pub mod text;
 pub mod web;

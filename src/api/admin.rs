@@ -85,6 +85,10 @@ pub struct InstanceUpdateRequest {
     pub description: Option<String>,
     /// open, approval, invite or closed.
     pub registration_mode: Option<String>,
+    /// `#rrggbb`: links, buttons and badges.
+    pub accent_color: Option<String>,
+    /// An `https://` image URL, or "" for none.
+    pub logo_url: Option<String>,
 }
 
 /// Changes the instance name, description or registration mode.
@@ -100,6 +104,8 @@ pub async fn update_instance(
         name: req.name,
         description: req.description,
         registration_mode: req.registration_mode,
+        accent_color: req.accent_color,
+        logo_url: req.logo_url,
     };
     Ok(Json(admin::update_settings(&s.hearth, &v, update).await?))
 }

@@ -45,6 +45,23 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
+/// The caller if a valid bearer token is given, `None` for anonymous readers. A token that is
+/// given but invalid is still refused (401), so a client learns its token expired.
+pub struct MaybeApiUser(pub Option<Viewer>);
+
+impl FromRequestParts<AppState> for MaybeApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            let ApiUser(v) = ApiUser::from_request_parts(parts, state).await?;
+            Ok(MaybeApiUser(Some(v)))
+        } else {
+            Ok(MaybeApiUser(None))
+        }
+    }
+}
+
 /// Like `axum::Json`, but a body that is not valid JSON, or not the expected shape, is answered
 /// with the API's JSON error body instead of plain text.
 pub struct ApiJson<T>(pub T);

@@ -6,6 +6,8 @@ mod accounts;
 mod admin;
 mod auth;
 mod extract;
+mod spaces;
+mod threads;
 mod tokens;
 
 use std::sync::Arc;
@@ -21,7 +23,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use extract::{ApiJson, ApiUser};
+pub use extract::{ApiJson, ApiUser, MaybeApiUser};
 
 use crate::app::AppState;
 use crate::error::{AppError, ErrorKind};
@@ -41,7 +43,9 @@ use crate::error::{AppError, ErrorKind};
         (name = "instance", description = "This instance"),
         (name = "accounts", description = "Registering and profiles"),
         (name = "auth", description = "Logging in and out, tokens"),
-        (name = "admin", description = "Administration (admins only)")
+        (name = "admin", description = "Administration (admins only)"),
+        (name = "spaces", description = "Spaces (communities)"),
+        (name = "threads", description = "Threads, replies, likes, answers")
     )
 )]
 struct ApiDoc;
@@ -76,6 +80,16 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::reject))
         .routes(routes!(admin::update_instance))
         .routes(routes!(admin::list_invites, admin::create_invite))
+        .routes(routes!(spaces::list, spaces::create))
+        .routes(routes!(spaces::get, spaces::update))
+        .routes(routes!(spaces::threads, spaces::ask))
+        .routes(routes!(threads::get))
+        .routes(routes!(threads::reply))
+        .routes(routes!(threads::set_answer, threads::clear_answer))
+        .routes(routes!(threads::edit, threads::delete))
+        .routes(routes!(threads::history))
+        .routes(routes!(threads::like, threads::unlike))
+        .routes(routes!(threads::by_author))
         .split_for_parts()
 }
 

@@ -16,6 +16,8 @@ pub struct InstanceSettings {
     pub description: String,
     pub registration_mode: String,
     pub updated_at: NaiveDateTime,
+    pub accent_color: String,
+    pub logo_url: String,
 }
 
 impl InstanceSettings {
@@ -30,6 +32,8 @@ pub struct SettingsChanges<'a> {
     pub name: Option<&'a str>,
     pub description: Option<&'a str>,
     pub registration_mode: Option<&'a str>,
+    pub accent_color: Option<&'a str>,
+    pub logo_url: Option<&'a str>,
     pub updated_at: NaiveDateTime,
 }
 

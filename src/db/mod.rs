@@ -10,6 +10,9 @@ pub mod audit;
 pub mod instance;
 pub mod invites;
 pub mod persons;
+pub mod posts;
+pub mod spaces;
+pub mod threads;
 pub mod tokens;
 
 use std::time::Duration;

@@ -43,6 +43,8 @@ diesel::table! {
         description -> Text,
         registration_mode -> Text,
         updated_at -> Timestamp,
+        accent_color -> Text,
+        logo_url -> Text,
     }
 }
 
@@ -68,7 +70,82 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    spaces (id) {
+        id -> BigInt,
+        name -> Text,
+        title -> Text,
+        description -> Text,
+        description_html -> Text,
+        rules -> Text,
+        rules_html -> Text,
+        posting_mode -> Text,
+        archived -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    threads (id) {
+        id -> BigInt,
+        space_id -> BigInt,
+        author_id -> BigInt,
+        title -> Text,
+        slug -> Text,
+        created_at -> Timestamp,
+        last_activity_at -> Timestamp,
+        reply_count -> BigInt,
+        like_count -> BigInt,
+        answer_post_id -> Nullable<BigInt>,
+        answered_at -> Nullable<Timestamp>,
+        answered_by -> Nullable<BigInt>,
+        deleted -> Bool,
+    }
+}
+
+diesel::table! {
+    posts (id) {
+        id -> BigInt,
+        thread_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        author_id -> BigInt,
+        body -> Text,
+        body_html -> Text,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+        like_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    post_revisions (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        title -> Nullable<Text>,
+        body -> Text,
+        body_html -> Text,
+        written_at -> Timestamp,
+        replaced_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    likes (post_id, person_id) {
+        post_id -> BigInt,
+        person_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_tokens -> persons (person_id));
+diesel::joinable!(threads -> spaces (space_id));
+diesel::joinable!(threads -> persons (author_id));
+diesel::joinable!(posts -> persons (author_id));
+diesel::joinable!(posts -> threads (thread_id));
+diesel::joinable!(post_revisions -> posts (post_id));
+diesel::joinable!(likes -> posts (post_id));
 diesel::joinable!(audit_log -> persons (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -78,4 +155,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     instance_settings,
     invites,
     audit_log,
+    spaces,
+    threads,
+    posts,
+    post_revisions,
+    likes,
 );

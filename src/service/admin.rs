@@ -123,6 +123,41 @@ pub struct SettingsUpdate {
     pub name: Option<String>,
     pub description: Option<String>,
     pub registration_mode: Option<String>,
+    /// `#rrggbb`.
+    pub accent_color: Option<String>,
+    /// An `https://` image URL, or empty for none.
+    pub logo_url: Option<String>,
+}
+
+fn accent_color(raw: &str) -> AppResult<String> {
+    let c = raw.trim();
+    if c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit()) {
+        Ok(c.to_ascii_lowercase())
+    } else {
+        Err(AppError::invalid(
+            "accent_color",
+            "accent_color must be a colour like #b4461c",
+        ))
+    }
+}
+
+fn logo_url(raw: &str) -> AppResult<String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(String::new());
+    }
+    let ok = s.len() <= 500
+        && url::Url::parse(s).is_ok_and(|u| {
+            u.scheme() == "https" && u.host_str().is_some() && u.username().is_empty()
+        });
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(AppError::invalid(
+            "logo_url",
+            "logo_url must be an https:// address of an image (at most 500 characters)",
+        ))
+    }
 }
 
 pub async fn update_settings(
@@ -153,6 +188,8 @@ pub async fn update_settings(
             })
         })
         .transpose()?;
+    let accent = input.accent_color.map(|c| accent_color(&c)).transpose()?;
+    let logo = input.logo_url.map(|u| logo_url(&u)).transpose()?;
     let actor = viewer.person.id;
     let settings =
         h.db.transaction(move |c| {
@@ -162,6 +199,8 @@ pub async fn update_settings(
                     name: name.as_deref(),
                     description: description.as_deref(),
                     registration_mode: mode.map(|m| m.as_str()),
+                    accent_color: accent.as_deref(),
+                    logo_url: logo.as_deref(),
                     updated_at: db::now(),
                 },
             )?;
@@ -174,6 +213,12 @@ pub async fn update_settings(
             }
             if let Some(m) = mode {
                 detail.push(format!("registration_mode={m}"));
+            }
+            if let Some(a) = &accent {
+                detail.push(format!("accent_color={a}"));
+            }
+            if logo.is_some() {
+                detail.push("logo changed".to_string());
             }
             audit::record(
                 c,

@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod password;
+pub mod spaces;
+pub mod threads;
 pub mod validate;
 pub mod views;
 

@@ -100,6 +100,10 @@ pub struct Instance {
     pub description: String,
     pub registration_mode: RegistrationMode,
     pub domain: String,
+    /// The brand colour used for links, buttons and badges (`#rrggbb`).
+    pub accent_color: String,
+    /// An `https://` image shown next to the name; empty for none.
+    pub logo_url: String,
 }
 
 impl Instance {
@@ -109,6 +113,8 @@ impl Instance {
             description: s.description.clone(),
             registration_mode: s.registration_mode(),
             domain: domain.to_string(),
+            accent_color: s.accent_color.clone(),
+            logo_url: s.logo_url.clone(),
         }
     }
 }
@@ -162,4 +168,225 @@ impl From<&Invite> for InviteInfo {
             used_at: i.used_at.map(utc),
         }
     }
+}
+
+/// A space as shown on the home page, its own page, and in the API.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Space {
+    pub name: String,
+    pub title: String,
+    /// Markdown source.
+    pub description: String,
+    /// Rendered and sanitised.
+    pub description_html: String,
+    pub rules: String,
+    pub rules_html: String,
+    /// `open` (any member starts threads) or `announcements` (only staff start threads).
+    pub posting_mode: crate::domain::PostingMode,
+    pub archived: bool,
+    pub url: String,
+    pub thread_count: i64,
+    pub last_activity_at: Option<DateTime<Utc>>,
+}
+
+impl Space {
+    pub fn new(s: &crate::db::spaces::Space, thread_count: i64, last: Option<NaiveDateTime>) -> Self {
+        Space {
+            name: s.name.clone(),
+            title: s.title.clone(),
+            description: s.description.clone(),
+            description_html: s.description_html.clone(),
+            rules: s.rules.clone(),
+            rules_html: s.rules_html.clone(),
+            posting_mode: crate::domain::PostingMode::parse(&s.posting_mode)
+                .unwrap_or(crate::domain::PostingMode::Announcements),
+            archived: s.archived,
+            url: format!("/s/{}", s.name),
+            thread_count,
+            last_activity_at: last.map(utc),
+        }
+    }
+}
+
+/// The short form of a person next to what they wrote.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Author {
+    pub name: String,
+    pub display_name: String,
+    pub is_staff: bool,
+    /// "Staff · Support Lead" for staff, absent otherwise.
+    pub badge: Option<String>,
+    pub url: String,
+}
+
+impl From<&Person> for Author {
+    fn from(p: &Person) -> Self {
+        let profile = Profile::from(p);
+        Author {
+            url: format!("/u/{}", profile.name),
+            name: profile.name,
+            display_name: profile.display_name,
+            is_staff: profile.is_staff,
+            badge: profile.badge,
+        }
+    }
+}
+
+/// A thread in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ThreadSummary {
+    pub id: i64,
+    pub space: String,
+    pub title: String,
+    /// The canonical page, e.g. `/s/support/t/42-how-do-i-reset-my-router`.
+    pub url: String,
+    pub author: Author,
+    pub created_at: DateTime<Utc>,
+    pub last_activity_at: DateTime<Utc>,
+    pub reply_count: i64,
+    pub like_count: i64,
+    pub answered: bool,
+    pub deleted: bool,
+}
+
+pub fn thread_url(space: &str, id: i64, slug: &str) -> String {
+    if slug.is_empty() {
+        format!("/s/{space}/t/{id}")
+    } else {
+        format!("/s/{space}/t/{id}-{slug}")
+    }
+}
+
+impl ThreadSummary {
+    pub fn new(t: &crate::db::threads::Thread, space: &str, author: &Person) -> Self {
+        ThreadSummary {
+            id: t.id,
+            space: space.to_string(),
+            title: if t.deleted {
+                "[deleted]".to_string()
+            } else {
+                t.title.clone()
+            },
+            url: thread_url(space, t.id, &t.slug),
+            author: Author::from(author),
+            created_at: utc(t.created_at),
+            last_activity_at: utc(t.last_activity_at),
+            reply_count: t.reply_count,
+            like_count: t.like_count,
+            answered: t.answer_post_id.is_some(),
+            deleted: t.deleted,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ThreadPage {
+    pub threads: Vec<ThreadSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// One post (the opening post or a reply) as a reader sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Post {
+    pub id: i64,
+    pub thread_id: i64,
+    /// The post this one answers; absent for the opening post.
+    pub parent_id: Option<i64>,
+    pub author: Author,
+    /// Markdown source (empty once deleted).
+    pub body: String,
+    /// Rendered, sanitised HTML.
+    pub body_html: String,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted: bool,
+    pub like_count: i64,
+    /// Whether the viewer likes it (false for visitors).
+    pub liked: bool,
+    pub is_answer: bool,
+    /// Whether the viewer may edit or delete it (only its author).
+    pub can_edit: bool,
+    /// Depth in the reply tree: 0 for the opening post, 1 for a direct reply.
+    pub depth: u32,
+}
+
+/// A reply with the replies to it, for rendering the tree.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PostNode {
+    #[serde(flatten)]
+    pub post: Post,
+    #[schema(no_recursion)]
+    pub replies: Vec<PostNode>,
+    /// How many posts are below this one, at any depth.
+    pub descendants: usize,
+}
+
+/// A whole thread: the question, the accepted answer, and the tree of replies.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ThreadView {
+    #[serde(flatten)]
+    pub summary: ThreadSummary,
+    pub space_title: String,
+    pub opening: Post,
+    /// The reply marked as the answer, shown right under the question.
+    pub answer: Option<Post>,
+    /// Direct replies, oldest first, each with its own replies.
+    pub replies: Vec<PostNode>,
+    pub can_reply: bool,
+    /// Whether the viewer may mark or change the answer (the asker or staff).
+    pub can_mark_answer: bool,
+}
+
+/// An earlier version of a post.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RevisionView {
+    pub title: Option<String>,
+    pub body: String,
+    pub body_html: String,
+    /// When this version was written.
+    pub written_at: DateTime<Utc>,
+    /// When it was replaced by the next one.
+    pub replaced_at: DateTime<Utc>,
+}
+
+impl From<&crate::db::posts::Revision> for RevisionView {
+    fn from(r: &crate::db::posts::Revision) -> Self {
+        RevisionView {
+            title: r.title.clone(),
+            body: r.body.clone(),
+            body_html: r.body_html.clone(),
+            written_at: utc(r.written_at),
+            replaced_at: utc(r.replaced_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct History {
+    pub post: Post,
+    pub thread_title: String,
+    pub thread_url: String,
+    /// Newest first.
+    pub revisions: Vec<RevisionView>,
+}
+
+/// Something a person wrote, for their profile.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Contribution {
+    pub post_id: i64,
+    /// True when this is the opening post of a thread they started.
+    pub started_thread: bool,
+    pub thread_title: String,
+    pub url: String,
+    pub space: String,
+    pub excerpt: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContributionPage {
+    pub items: Vec<Contribution>,
+    /// Pass as `before` for the next page.
+    pub next: Option<i64>,
 }

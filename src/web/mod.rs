@@ -26,6 +26,23 @@ pub use session::PageCtx;
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home::home))
+        .route("/theme.css", get(pages::home::theme))
+        .route("/s/{space}", get(pages::spaces::show))
+        .route(
+            "/s/{space}/new",
+            get(pages::spaces::compose_form).post(pages::spaces::compose),
+        )
+        .route("/s/{space}/t/{thread}", get(pages::threads::show))
+        .route("/s/{space}/t/{thread}/reply", post(pages::threads::reply))
+        .route("/s/{space}/t/{thread}/answer", post(pages::threads::answer))
+        .route("/posts/{id}", get(pages::threads::goto))
+        .route(
+            "/posts/{id}/edit",
+            get(pages::threads::edit_form).post(pages::threads::edit),
+        )
+        .route("/posts/{id}/delete", post(pages::threads::delete))
+        .route("/posts/{id}/like", post(pages::threads::like))
+        .route("/posts/{id}/history", get(pages::threads::history))
         .route(
             "/login",
             get(pages::auth::login_form).post(pages::auth::login),
@@ -53,6 +70,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/admin/accounts/{name}/reject", post(pages::admin::reject))
         .route("/admin/invites", post(pages::admin::create_invite))
+        .route("/admin/spaces", post(pages::admin::create_space))
+        .route(
+            "/admin/spaces/{name}",
+            get(pages::admin::edit_space_form).post(pages::admin::update_space),
+        )
         .fallback(not_found)
         // Order matters: the CSRF check runs first (outermost but one), and error pages are
         // rendered outermost so they also cover the CSRF check's refusals.

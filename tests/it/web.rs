@@ -49,7 +49,7 @@ async fn register_edit_profile_log_out_and_in(b: Backend) {
     let headers = profile.headers().clone();
     let html = profile.text().await.unwrap();
     assert!(
-        html.contains("Ana &lt;b&gt;Lima&lt;&#x2f;b&gt;"),
+        html.contains("Ana &lt;b&gt;Lima&lt;/b&gt;"),
         "display names are escaped"
     );
     assert!(!html.contains("<b>Lima</b>"));

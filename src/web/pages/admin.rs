@@ -58,6 +58,7 @@ async fn render(
     status: u16,
 ) -> WebResult<Response> {
     let accounts = admin::list_accounts(&s.hearth, viewer, after, Some(50)).await?;
+    let spaces = crate::service::spaces::list(&s.hearth, true).await?;
     let invites = admin::list_invites(&s.hearth, viewer).await?;
     let pending: Vec<_> = accounts
         .accounts
@@ -67,7 +68,7 @@ async fn render(
         .collect();
     let body = s.templates.render(
         "admin.html",
-        merge_maps([context! { accounts => val(&accounts.accounts), next => val(accounts.next), pending => val(&pending), invites => val(&invites), roles => val(Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>()), modes => val(crate::domain::RegistrationMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()) }, page.base(), extra]),
+        merge_maps([context! { spaces => val(&spaces), posting_modes => val(crate::domain::PostingMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()), accounts => val(&accounts.accounts), next => val(accounts.next), pending => val(&pending), invites => val(&invites), roles => val(Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>()), modes => val(crate::domain::RegistrationMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()) }, page.base(), extra]),
     )?;
     Ok(html_status(status, body))
 }
@@ -92,6 +93,8 @@ pub struct SettingsForm {
     name: String,
     description: String,
     registration_mode: String,
+    accent_color: Option<String>,
+    logo_url: Option<String>,
 }
 
 pub async fn save_settings(
@@ -107,6 +110,8 @@ pub async fn save_settings(
         name: Some(f.name),
         description: Some(f.description),
         registration_mode: Some(f.registration_mode),
+        accent_color: f.accent_color,
+        logo_url: f.logo_url,
     };
     match admin::update_settings(&s.hearth, &viewer, update).await {
         Ok(_) => Ok(see_other("/admin?saved=settings")),
@@ -174,4 +179,142 @@ pub async fn create_invite(State(s): State<AppState>, page: PageCtx) -> WebResul
     };
     admin::create_invite(&s.hearth, &viewer).await?;
     Ok(see_other("/admin?saved=invite"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SpaceForm {
+    name: String,
+    title: String,
+    description: String,
+    rules: String,
+    posting_mode: String,
+    archived: Option<String>,
+}
+
+fn posting_mode(raw: &str) -> Result<Option<crate::domain::PostingMode>, AppError> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    crate::domain::PostingMode::parse(raw.trim())
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "posting_mode",
+                format!(
+                    "posting_mode must be one of {}",
+                    crate::domain::PostingMode::choices()
+                ),
+            )
+        })
+}
+
+pub async fn create_space(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Form(f): Form<SpaceForm>,
+) -> WebResult<Response> {
+    let viewer = match admin_viewer(&page) {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let result = match posting_mode(&f.posting_mode) {
+        Ok(mode) => {
+            crate::service::spaces::create(
+                &s.hearth,
+                Some(&viewer),
+                crate::service::spaces::NewSpace {
+                    name: f.name.clone(),
+                    title: f.title.clone(),
+                    description: f.description.clone(),
+                    rules: f.rules.clone(),
+                    posting_mode: mode,
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(space) => Ok(see_other(&space.url)),
+        Err(e) => {
+            let extra = context! {
+                error => val(&e.message),
+                error_field => val(e.field),
+                space_form => context! { name => f.name, title => f.title, description => f.description, rules => f.rules },
+            };
+            if e.status() >= 500 || e.status() == 403 {
+                return Err(e.into());
+            }
+            e.log();
+            render(&s, &page, &viewer, None, extra, e.status()).await
+        }
+    }
+}
+
+pub async fn edit_space_form(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Path(name): Path<String>,
+) -> WebResult<Response> {
+    let _viewer = match admin_viewer(&page) {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let space = crate::service::spaces::get(&s.hearth, &name).await?;
+    let body = s.templates.render(
+        "space_admin.html",
+        merge_maps([context! { space => val(&space) }, page.base()]),
+    )?;
+    Ok(html_status(200, body))
+}
+
+pub async fn update_space(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Path(name): Path<String>,
+    Form(f): Form<SpaceForm>,
+) -> WebResult<Response> {
+    let viewer = match admin_viewer(&page) {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let result = match posting_mode(&f.posting_mode) {
+        Ok(mode) => {
+            crate::service::spaces::update(
+                &s.hearth,
+                &viewer,
+                &name,
+                crate::service::spaces::SpaceUpdate {
+                    title: Some(f.title.clone()),
+                    description: Some(f.description.clone()),
+                    rules: Some(f.rules.clone()),
+                    posting_mode: mode,
+                    archived: Some(f.archived.as_deref() == Some("on")),
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(space) => Ok(see_other(&space.url)),
+        Err(e) if e.status() == 400 => {
+            e.log();
+            let space = crate::service::spaces::get(&s.hearth, &name).await?;
+            let body = s.templates.render(
+                "space_admin.html",
+                merge_maps([
+                    context! {
+                        space => val(&space),
+                        error => val(&e.message),
+                        error_field => val(e.field),
+                    },
+                    page.base(),
+                ]),
+            )?;
+            Ok(html_status(400, body))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -5,3 +5,5 @@ pub mod auth;
 pub mod home;
 pub mod profile;
 pub mod settings;
+pub mod spaces;
+pub mod threads;

@@ -1,18 +1,26 @@
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use minijinja::context;
 use minijinja::value::merge_maps;
+use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::service::accounts;
+use crate::service::{accounts, threads};
 use crate::web::{PageCtx, WebResult, html, val};
+
+#[derive(Deserialize, Default)]
+pub struct ProfileQuery {
+    before: Option<i64>,
+}
 
 pub async fn show(
     State(s): State<AppState>,
     page: PageCtx,
     Path(name): Path<String>,
+    Query(q): Query<ProfileQuery>,
 ) -> WebResult<Response> {
     let profile = accounts::profile(&s.hearth, &name).await?;
+    let writing = threads::by_author(&s.hearth, &name, q.before, None).await?;
     let own = page
         .viewer
         .as_ref()
@@ -20,7 +28,7 @@ pub async fn show(
     let body = s.templates.render(
         "profile.html",
         merge_maps([
-            context! { profile => val(&profile), own => val(own) },
+            context! { profile => val(&profile), own => own, writing => val(&writing) },
             page.base(),
         ]),
     )?;

@@ -1,0 +1,210 @@
+//! Posts (opening posts and replies), their earlier versions, and likes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::persons::Person;
+use super::schema::{likes, persons, post_revisions, posts, spaces, threads};
+use super::spaces::Space;
+use super::threads::Thread;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = posts)]
+#[diesel(check_for_backend(super::conn::MultiBackend))]
+pub struct Post {
+    pub id: i64,
+    pub thread_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_id: i64,
+    pub body: String,
+    pub body_html: String,
+    pub created_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub like_count: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = posts)]
+pub struct NewPost<'a> {
+    pub thread_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_id: i64,
+    pub body: &'a str,
+    pub body_html: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = post_revisions)]
+#[diesel(check_for_backend(super::conn::MultiBackend))]
+pub struct Revision {
+    pub id: i64,
+    pub post_id: i64,
+    pub title: Option<String>,
+    pub body: String,
+    pub body_html: String,
+    pub written_at: NaiveDateTime,
+    pub replaced_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewPost<'_>) -> QueryResult<i64> {
+    diesel::insert_into(posts::table)
+        .values(new)
+        .returning(posts::id)
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Post>> {
+    posts::table
+        .find(id)
+        .select(Post::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The id of a thread's opening post.
+pub fn opening_id(conn: &mut DbConn, thread_id: i64) -> QueryResult<Option<i64>> {
+    posts::table
+        .filter(posts::thread_id.eq(thread_id))
+        .filter(posts::parent_id.is_null())
+        .select(posts::id)
+        .first(conn)
+        .optional()
+}
+
+/// Every post of a thread with its author, oldest first: one query however long the thread.
+pub fn for_thread(conn: &mut DbConn, thread_id: i64) -> QueryResult<Vec<(Post, Person)>> {
+    posts::table
+        .inner_join(persons::table)
+        .filter(posts::thread_id.eq(thread_id))
+        .order(posts::id.asc())
+        .select((Post::as_select(), Person::as_select()))
+        .load(conn)
+}
+
+/// Which posts of the thread this person likes.
+pub fn liked_in_thread(conn: &mut DbConn, thread_id: i64, person_id: i64) -> QueryResult<Vec<i64>> {
+    likes::table
+        .inner_join(posts::table)
+        .filter(posts::thread_id.eq(thread_id))
+        .filter(likes::person_id.eq(person_id))
+        .select(likes::post_id)
+        .load(conn)
+}
+
+/// A person's posts, newest first, with their thread and space (for the profile page).
+pub fn by_author(
+    conn: &mut DbConn,
+    author_id: i64,
+    before_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<(Post, Thread, Space)>> {
+    let mut q = posts::table
+        .inner_join(threads::table.inner_join(spaces::table))
+        .filter(posts::author_id.eq(author_id))
+        .filter(posts::deleted_at.is_null())
+        .select((Post::as_select(), Thread::as_select(), Space::as_select()))
+        .into_boxed();
+    if let Some(b) = before_id {
+        q = q.filter(posts::id.lt(b));
+    }
+    q.order(posts::id.desc()).limit(limit).load(conn)
+}
+
+pub fn update_body(
+    conn: &mut DbConn,
+    id: i64,
+    body: &str,
+    body_html: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(posts::table.find(id))
+        .set((
+            posts::body.eq(body),
+            posts::body_html.eq(body_html),
+            posts::edited_at.eq(Some(at)),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Replaces the words with a tombstone: the row (and so the reply tree) stays, the text, its
+/// history and its likes go.
+pub fn tombstone(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::delete(post_revisions::table.filter(post_revisions::post_id.eq(id))).execute(conn)?;
+    diesel::delete(likes::table.filter(likes::post_id.eq(id))).execute(conn)?;
+    diesel::update(posts::table.find(id))
+        .set((
+            posts::body.eq(""),
+            posts::body_html.eq(""),
+            posts::deleted_at.eq(Some(at)),
+            posts::like_count.eq(0_i64),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn add_revision(
+    conn: &mut DbConn,
+    post: &Post,
+    title: Option<&str>,
+    replaced_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(post_revisions::table)
+        .values((
+            post_revisions::post_id.eq(post.id),
+            post_revisions::title.eq(title),
+            post_revisions::body.eq(&post.body),
+            post_revisions::body_html.eq(&post.body_html),
+            post_revisions::written_at.eq(post.edited_at.unwrap_or(post.created_at)),
+            post_revisions::replaced_at.eq(replaced_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn revisions(conn: &mut DbConn, post_id: i64) -> QueryResult<Vec<Revision>> {
+    post_revisions::table
+        .filter(post_revisions::post_id.eq(post_id))
+        .order(post_revisions::id.desc())
+        .select(Revision::as_select())
+        .load(conn)
+}
+
+/// Adds a like unless there is one; returns the post's new like count.
+pub fn like(conn: &mut DbConn, post_id: i64, person_id: i64, at: NaiveDateTime) -> QueryResult<i64> {
+    let exists = likes::table
+        .find((post_id, person_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !exists {
+        diesel::insert_into(likes::table)
+            .values((
+                likes::post_id.eq(post_id),
+                likes::person_id.eq(person_id),
+                likes::created_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    recount_likes(conn, post_id)
+}
+
+/// Removes a like if there is one; returns the post's new like count.
+pub fn unlike(conn: &mut DbConn, post_id: i64, person_id: i64) -> QueryResult<i64> {
+    diesel::delete(likes::table.find((post_id, person_id))).execute(conn)?;
+    recount_likes(conn, post_id)
+}
+
+fn recount_likes(conn: &mut DbConn, post_id: i64) -> QueryResult<i64> {
+    let n: i64 = likes::table
+        .filter(likes::post_id.eq(post_id))
+        .count()
+        .get_result(conn)?;
+    diesel::update(posts::table.find(post_id))
+        .set(posts::like_count.eq(n))
+        .execute(conn)?;
+    Ok(n)
+}

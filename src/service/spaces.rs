@@ -1,0 +1,159 @@
+//! Spaces: created and edited by admins (or the command line), listed for everyone.
+
+use std::collections::HashMap;
+
+use crate::db::{self, audit, spaces};
+use crate::domain::PostingMode;
+use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::text::render_markdown;
+
+use super::validate;
+use super::{Hearth, Viewer, views};
+
+pub const TITLE_MAX: usize = 100;
+pub const DESCRIPTION_MAX: usize = 5000;
+pub const RULES_MAX: usize = 10000;
+
+#[derive(Debug, Clone, Default)]
+pub struct NewSpace {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub rules: String,
+    pub posting_mode: Option<PostingMode>,
+}
+
+/// Creates a space. `actor` is None on the command line; otherwise it must be an admin.
+pub async fn create(h: &Hearth, actor: Option<&Viewer>, input: NewSpace) -> AppResult<views::Space> {
+    if let Some(v) = actor {
+        v.require_admin()?;
+    }
+    let name = validate::new_handle("name", &input.name)?;
+    let title = validate::line("title", &input.title, TITLE_MAX, true)?;
+    let description = validate::text("description", &input.description, DESCRIPTION_MAX, false)?;
+    let rules = validate::text("rules", &input.rules, RULES_MAX, false)?;
+    let mode = input.posting_mode.unwrap_or(PostingMode::Open);
+    let actor_id = actor.map(|v| v.person.id);
+    let space = h
+        .db
+        .transaction(move |c| {
+            let now = db::now();
+            let id = spaces::insert(
+                c,
+                &spaces::NewSpace {
+                    name: name.as_str(),
+                    title: &title,
+                    description_html: &render_markdown(&description),
+                    description: &description,
+                    rules_html: &render_markdown(&rules),
+                    rules: &rules,
+                    posting_mode: mode.as_str(),
+                    archived: false,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    AppError::conflict("name", "this name is already taken by a person or a space")
+                } else {
+                    AppError::from(e)
+                }
+            })?;
+            audit::record(c, actor_id, "create_space", name.as_str(), &format!("mode={mode}"))?;
+            Ok(spaces::get(c, id)?)
+        })
+        .await?;
+    Ok(views::Space::new(&space, 0, None))
+}
+
+/// Changes to a space; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct SpaceUpdate {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub rules: Option<String>,
+    pub posting_mode: Option<PostingMode>,
+    /// Archived spaces are read-only and hidden from the home page.
+    pub archived: Option<bool>,
+}
+
+pub async fn update(h: &Hearth, viewer: &Viewer, name: &str, input: SpaceUpdate) -> AppResult<views::Space> {
+    viewer.require_admin()?;
+    let title = input
+        .title
+        .map(|t| validate::line("title", &t, TITLE_MAX, true))
+        .transpose()?;
+    let description = input
+        .description
+        .map(|d| validate::text("description", &d, DESCRIPTION_MAX, false))
+        .transpose()?;
+    let rules = input
+        .rules
+        .map(|r| validate::text("rules", &r, RULES_MAX, false))
+        .transpose()?;
+    let space = get_row(h, name).await?;
+    let actor = viewer.person.id;
+    let updated = h
+        .db
+        .transaction(move |c| {
+            let changes = spaces::SpaceChanges {
+                description_html: description.as_deref().map(render_markdown),
+                rules_html: rules.as_deref().map(render_markdown),
+                title,
+                description,
+                rules,
+                posting_mode: input.posting_mode.map(|m| m.as_str().to_string()),
+                archived: input.archived,
+                updated_at: Some(db::now()),
+            };
+            spaces::update(c, space.id, &changes)?;
+            let detail = match input.archived {
+                Some(true) => "archived",
+                Some(false) => "unarchived",
+                None => "edited",
+            };
+            audit::record(c, Some(actor), "update_space", &space.name, detail)?;
+            Ok(spaces::get(c, space.id)?)
+        })
+        .await?;
+    Ok(views::Space::new(&updated, 0, None))
+}
+
+pub(crate) async fn get_row(h: &Hearth, name: &str) -> AppResult<spaces::Space> {
+    let name = name.trim().to_ascii_lowercase();
+    h.db
+        .run(move |c| Ok(spaces::find_by_name(c, &name)?))
+        .await?
+        .ok_or_else(|| AppError::not_found("space"))
+}
+
+/// A space with its activity.
+pub async fn get(h: &Hearth, name: &str) -> AppResult<views::Space> {
+    let space = get_row(h, name).await?;
+    let id = space.id;
+    let activity = h.db.run(|c| Ok(spaces::activity(c)?)).await?;
+    let (count, last) = activity
+        .into_iter()
+        .find(|a| a.0 == id)
+        .map(|a| (a.1, a.2))
+        .unwrap_or((0, None));
+    Ok(views::Space::new(&space, count, last))
+}
+
+/// The spaces of the instance with their activity (two queries, whatever the number of spaces).
+pub async fn list(h: &Hearth, include_archived: bool) -> AppResult<Vec<views::Space>> {
+    let (rows, activity) = h
+        .db
+        .run(move |c| Ok((spaces::list(c, include_archived)?, spaces::activity(c)?)))
+        .await?;
+    let activity: HashMap<i64, (i64, Option<chrono::NaiveDateTime>)> =
+        activity.into_iter().map(|(id, n, last)| (id, (n, last))).collect();
+    Ok(rows
+        .iter()
+        .map(|s| {
+            let (n, last) = activity.get(&s.id).copied().unwrap_or((0, None));
+            views::Space::new(s, n, last)
+        })
+        .collect())
+}

@@ -1,0 +1,591 @@
+//! Threads and replies: asking, answering, editing one's own words, deleting them, liking, and
+//! marking the answer. Only authors change their words; nobody else can, whatever their role.
+
+use std::collections::HashMap;
+
+use crate::db::persons::Person;
+use crate::db::threads::{AnswerFilter, Cursor, Sort};
+use crate::db::{self, posts, spaces, threads};
+use crate::domain::PostingMode;
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::text::{excerpt, render_markdown, slugify};
+
+use super::{Hearth, Viewer, spaces as space_service, validate, views};
+
+pub const TITLE_MAX: usize = 200;
+pub const BODY_MAX: usize = 20_000;
+pub const PAGE_DEFAULT: i64 = 25;
+pub const PAGE_MAX: i64 = 100;
+/// Replies deeper than this are folded on the page ("continue this thread").
+pub const FOLD_DEPTH: u32 = 5;
+
+impl Sort {
+    pub fn parse(s: &str) -> Option<Sort> {
+        match s {
+            "new" => Some(Sort::New),
+            "active" => Some(Sort::Active),
+            "top" => Some(Sort::Top),
+            _ => None,
+        }
+    }
+}
+
+impl AnswerFilter {
+    pub fn parse(s: &str) -> Option<AnswerFilter> {
+        match s {
+            "all" => Some(AnswerFilter::All),
+            "answered" => Some(AnswerFilter::Answered),
+            "unanswered" => Some(AnswerFilter::Unanswered),
+            _ => None,
+        }
+    }
+}
+
+fn parse_cursor(raw: &str) -> AppResult<Cursor> {
+    let bad = || AppError::invalid("cursor", "cursor is not one this server gave out");
+    let (key, id) = raw.split_once('.').ok_or_else(bad)?;
+    Ok(Cursor {
+        key: key.parse().map_err(|_| bad())?,
+        id: id.parse().map_err(|_| bad())?,
+    })
+}
+
+/// Options of a thread list, as given by a request.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// `new` (default), `active` or `top`.
+    pub sort: Option<String>,
+    /// `all` (default), `answered` or `unanswered`.
+    pub filter: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// One page of a space's threads.
+pub async fn list(h: &Hearth, space: &str, q: ListQuery) -> AppResult<views::ThreadPage> {
+    let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
+        None => Sort::New,
+        Some(s) => Sort::parse(s)
+            .ok_or_else(|| AppError::invalid("sort", "sort must be one of new, active, top"))?,
+    };
+    let filter = match q.filter.as_deref().filter(|s| !s.is_empty()) {
+        None => AnswerFilter::All,
+        Some(f) => AnswerFilter::parse(f).ok_or_else(|| {
+            AppError::invalid("filter", "filter must be one of all, answered, unanswered")
+        })?,
+    };
+    let cursor = q
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(parse_cursor)
+        .transpose()?;
+    let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
+    let space = space_service::get_row(h, space).await?;
+    let space_id = space.id;
+    let mut rows = h
+        .db
+        .run(move |c| Ok(threads::list(c, space_id, sort, filter, cursor, limit + 1)?))
+        .await?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last()
+            .map(|(t, _)| format!("{}.{}", sort.key_of(t), t.id))
+    } else {
+        None
+    };
+    Ok(views::ThreadPage {
+        threads: rows
+            .iter()
+            .map(|(t, p)| views::ThreadSummary::new(t, &space.name, p))
+            .collect(),
+        next,
+    })
+}
+
+fn body(raw: &str) -> AppResult<String> {
+    validate::text("body", raw, BODY_MAX, true)
+}
+
+fn title(raw: &str) -> AppResult<String> {
+    validate::line("title", raw, TITLE_MAX, true)
+}
+
+/// Starts a thread. In an announcements space only staff may.
+pub async fn ask(
+    h: &Hearth,
+    viewer: &Viewer,
+    space: &str,
+    title_in: &str,
+    body_in: &str,
+) -> AppResult<views::ThreadSummary> {
+    let title = title(title_in)?;
+    let body = body(body_in)?;
+    let space = space_service::get_row(h, space).await?;
+    if space.archived {
+        return Err(AppError::forbidden("this space is archived and read-only"));
+    }
+    if PostingMode::parse(&space.posting_mode) != Some(PostingMode::Open) && !viewer.role().is_staff()
+    {
+        return Err(AppError::forbidden(
+            "only staff start threads in this space; you can reply to them",
+        ));
+    }
+    let html = render_markdown(&body);
+    let slug = slugify(&title);
+    let author = viewer.person.clone();
+    let space_name = space.name.clone();
+    let thread = h
+        .db
+        .transaction(move |c| {
+            let now = db::now();
+            let id = threads::insert(
+                c,
+                &threads::NewThread {
+                    space_id: space.id,
+                    author_id: author.id,
+                    title: &title,
+                    slug: &slug,
+                    created_at: now,
+                    last_activity_at: now,
+                },
+            )?;
+            posts::insert(
+                c,
+                &posts::NewPost {
+                    thread_id: id,
+                    parent_id: None,
+                    author_id: author.id,
+                    body: &body,
+                    body_html: &html,
+                    created_at: now,
+                },
+            )?;
+            threads::find(c, id)?.ok_or_else(|| AppError::not_found("thread"))
+        })
+        .await?;
+    Ok(views::ThreadSummary::new(&thread, &space_name, &viewer.person))
+}
+
+fn post_view(
+    p: &posts::Post,
+    author: &Person,
+    viewer: Option<&Viewer>,
+    liked: bool,
+    answer: Option<i64>,
+    depth: u32,
+) -> views::Post {
+    let deleted = p.deleted_at.is_some();
+    views::Post {
+        id: p.id,
+        thread_id: p.thread_id,
+        parent_id: p.parent_id,
+        author: views::Author::from(author),
+        body: p.body.clone(),
+        body_html: p.body_html.clone(),
+        created_at: p.created_at.and_utc(),
+        edited_at: p.edited_at.map(|t| t.and_utc()),
+        deleted,
+        like_count: p.like_count,
+        liked,
+        is_answer: answer == Some(p.id),
+        can_edit: !deleted && viewer.is_some_and(|v| v.person.id == p.author_id),
+        depth,
+    }
+}
+
+/// A thread with every reply, in a fixed number of queries however many replies it has.
+pub async fn show(
+    h: &Hearth,
+    viewer: Option<&Viewer>,
+    space: &str,
+    thread_id: i64,
+) -> AppResult<views::ThreadView> {
+    let space = space_service::get_row(h, space).await?;
+    let viewer_id = viewer.map(|v| v.person.id);
+    let space_id = space.id;
+    let (thread, rows, liked) = h
+        .db
+        .run(move |c| {
+            let thread = threads::find(c, thread_id)?
+                .filter(|t| t.space_id == space_id)
+                .ok_or_else(|| AppError::not_found("thread"))?;
+            let rows = posts::for_thread(c, thread_id)?;
+            let liked = match viewer_id {
+                Some(pid) => posts::liked_in_thread(c, thread_id, pid)?,
+                None => Vec::new(),
+            };
+            Ok((thread, rows, liked))
+        })
+        .await?;
+    let liked: std::collections::HashSet<i64> = liked.into_iter().collect();
+
+    let opening_row = rows
+        .iter()
+        .find(|(p, _)| p.parent_id.is_none())
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("thread {thread_id} has no opening post")))?;
+    let thread_author = opening_row.1.clone();
+    let opening = post_view(
+        &opening_row.0,
+        &opening_row.1,
+        viewer,
+        liked.contains(&opening_row.0.id),
+        thread.answer_post_id,
+        0,
+    );
+
+    // Build the reply tree in memory: children by parent, then a depth-first walk.
+    let mut children: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, (p, _)) in rows.iter().enumerate() {
+        if let Some(parent) = p.parent_id {
+            children.entry(parent).or_default().push(i);
+        }
+    }
+    fn build(
+        idx: usize,
+        depth: u32,
+        rows: &[(posts::Post, Person)],
+        children: &HashMap<i64, Vec<usize>>,
+        mk: &dyn Fn(&posts::Post, &Person, u32) -> views::Post,
+    ) -> views::PostNode {
+        let (p, a) = &rows[idx];
+        let replies: Vec<views::PostNode> = children
+            .get(&p.id)
+            .map(|kids| {
+                kids.iter()
+                    .map(|&k| build(k, depth + 1, rows, children, mk))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let descendants = replies.iter().map(|r| 1 + r.descendants).sum();
+        views::PostNode {
+            post: mk(p, a, depth),
+            replies,
+            descendants,
+        }
+    }
+    let answer_id = thread.answer_post_id;
+    let mk = |p: &posts::Post, a: &Person, depth: u32| {
+        post_view(p, a, viewer, liked.contains(&p.id), answer_id, depth)
+    };
+    let replies: Vec<views::PostNode> = children
+        .get(&opening_row.0.id)
+        .map(|kids| kids.iter().map(|&k| build(k, 1, &rows, &children, &mk)).collect())
+        .unwrap_or_default();
+    let answer = answer_id.and_then(|id| {
+        rows.iter()
+            .find(|(p, _)| p.id == id)
+            .map(|(p, a)| mk(p, a, 1))
+    });
+
+    let can_reply = viewer.is_some() && !space.archived && !thread.deleted;
+    let can_mark_answer = viewer
+        .is_some_and(|v| v.person.id == thread.author_id || v.role().is_staff())
+        && !thread.deleted;
+    Ok(views::ThreadView {
+        summary: views::ThreadSummary::new(&thread, &space.name, &thread_author),
+        space_title: space.title.clone(),
+        opening,
+        answer,
+        replies,
+        can_reply,
+        can_mark_answer,
+    })
+}
+
+/// The thread and its space, for a post id.
+async fn locate(h: &Hearth, post_id: i64) -> AppResult<(posts::Post, threads::Thread, spaces::Space)> {
+    h.db
+        .run(move |c| {
+            let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
+            let thread = threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+            let space = spaces::get(c, thread.space_id)?;
+            Ok((post, thread, space))
+        })
+        .await
+}
+
+/// The name of the space a thread is in.
+pub async fn space_of_thread(h: &Hearth, thread_id: i64) -> AppResult<String> {
+    h.db
+        .run(move |c| {
+            let thread = threads::find(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+            Ok(spaces::get(c, thread.space_id)?.name)
+        })
+        .await
+}
+
+/// Where a post is shown: its thread's page, with an anchor.
+pub async fn post_url(h: &Hearth, post_id: i64) -> AppResult<String> {
+    let (post, thread, space) = locate(h, post_id).await?;
+    let base = views::thread_url(&space.name, thread.id, &thread.slug);
+    Ok(if post.parent_id.is_none() {
+        base
+    } else {
+        format!("{base}#post-{}", post.id)
+    })
+}
+
+/// Replies to the thread (`parent` None) or to one of its posts.
+pub async fn reply(
+    h: &Hearth,
+    viewer: &Viewer,
+    thread_id: i64,
+    parent: Option<i64>,
+    body_in: &str,
+) -> AppResult<views::Post> {
+    let body = body(body_in)?;
+    let html = render_markdown(&body);
+    let author = viewer.person.clone();
+    let view_author = viewer.person.clone();
+    let post = h
+        .db
+        .transaction(move |c| {
+            let thread = threads::find(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+            let space = spaces::get(c, thread.space_id)?;
+            if space.archived {
+                return Err(AppError::forbidden("this space is archived and read-only"));
+            }
+            if thread.deleted {
+                return Err(AppError::conflict("thread", "this thread was deleted by its author"));
+            }
+            let opening = posts::opening_id(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+            let parent_id = match parent {
+                None => opening,
+                Some(pid) => {
+                    let p = posts::find(c, pid)?
+                        .filter(|p| p.thread_id == thread_id)
+                        .ok_or_else(|| AppError::invalid("parent_id", "parent_id is not a post of this thread"))?;
+                    if p.deleted_at.is_some() {
+                        return Err(AppError::conflict("parent_id", "that reply was deleted"));
+                    }
+                    pid
+                }
+            };
+            let now = db::now();
+            let id = posts::insert(
+                c,
+                &posts::NewPost {
+                    thread_id,
+                    parent_id: Some(parent_id),
+                    author_id: author.id,
+                    body: &body,
+                    body_html: &html,
+                    created_at: now,
+                },
+            )?;
+            threads::touch_activity(c, thread_id, now, 1)?;
+            posts::find(c, id)?.ok_or_else(|| AppError::not_found("post"))
+        })
+        .await?;
+    let depth = 1;
+    Ok(post_view(&post, &view_author, Some(viewer), false, None, depth))
+}
+
+/// The author edits their own post (and, for an opening post, the title). The earlier version is
+/// kept and shown in the history. Nobody else may edit, whatever their role.
+pub async fn edit(
+    h: &Hearth,
+    viewer: &Viewer,
+    post_id: i64,
+    body_in: &str,
+    title_in: Option<&str>,
+) -> AppResult<views::Post> {
+    let (post, thread, _) = locate(h, post_id).await?;
+    if post.author_id != viewer.person.id {
+        return Err(AppError::forbidden("only the author can edit their words"));
+    }
+    if post.deleted_at.is_some() {
+        return Err(AppError::conflict("post", "this post was deleted"));
+    }
+    let body = body(body_in)?;
+    let new_title = match (title_in, post.parent_id) {
+        (Some(t), None) => Some(title(t)?),
+        (Some(_), Some(_)) => {
+            return Err(AppError::invalid("title", "only the opening post of a thread has a title"));
+        }
+        (None, _) => None,
+    };
+    let title_changed = new_title.as_ref().is_some_and(|t| *t != thread.title);
+    if body == post.body && !title_changed {
+        // Nothing changed: no new version, no "edited" mark.
+        return Ok(post_view(&post, &viewer.person, Some(viewer), false, thread.answer_post_id, 0));
+    }
+    let html = render_markdown(&body);
+    let answer = thread.answer_post_id;
+    let updated = h
+        .db
+        .transaction(move |c| {
+            let now = db::now();
+            let old_title = post.parent_id.is_none().then_some(thread.title.as_str());
+            posts::add_revision(c, &post, old_title, now)?;
+            posts::update_body(c, post.id, &body, &html, now)?;
+            if let Some(t) = new_title.filter(|_| title_changed) {
+                threads::set_title(c, thread.id, &t, &slugify(&t))?;
+            }
+            posts::find(c, post.id)?.ok_or_else(|| AppError::not_found("post"))
+        })
+        .await?;
+    let depth = u32::from(updated.parent_id.is_some());
+    Ok(post_view(&updated, &viewer.person, Some(viewer), false, answer, depth))
+}
+
+/// The author deletes their own post. A tombstone keeps its place in the tree; the words, their
+/// history and the likes are gone. Deleting the opening post also removes the thread's title.
+pub async fn delete(h: &Hearth, viewer: &Viewer, post_id: i64) -> AppResult<()> {
+    let (post, thread, _) = locate(h, post_id).await?;
+    if post.author_id != viewer.person.id {
+        return Err(AppError::forbidden("only the author can delete their words"));
+    }
+    if post.deleted_at.is_some() {
+        return Ok(());
+    }
+    h.db
+        .transaction(move |c| {
+            let now = db::now();
+            posts::tombstone(c, post.id, now)?;
+            if post.parent_id.is_none() {
+                threads::mark_deleted(c, thread.id)?;
+                threads::set_like_count(c, thread.id, 0)?;
+            } else {
+                threads::add_replies(c, thread.id, -1)?;
+            }
+            if thread.answer_post_id == Some(post.id) {
+                threads::set_answer(c, thread.id, None)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Likes a post once (a second like changes nothing), or takes the like back.
+/// Returns the new like count.
+pub async fn like(h: &Hearth, viewer: &Viewer, post_id: i64, on: bool) -> AppResult<i64> {
+    let person = viewer.person.id;
+    h.db
+        .transaction(move |c| {
+            let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
+            if post.deleted_at.is_some() {
+                return Err(AppError::conflict("post", "this post was deleted"));
+            }
+            let n = if on {
+                posts::like(c, post_id, person, db::now())?
+            } else {
+                posts::unlike(c, post_id, person)?
+            };
+            if post.parent_id.is_none() {
+                threads::set_like_count(c, post.thread_id, n)?;
+            }
+            Ok(n)
+        })
+        .await
+}
+
+/// Marks a reply as the answer to the thread (or clears it with `None`). Only the person who
+/// asked and staff may.
+pub async fn set_answer(h: &Hearth, viewer: &Viewer, thread_id: i64, post_id: Option<i64>) -> AppResult<()> {
+    let viewer_id = viewer.person.id;
+    let is_staff = viewer.role().is_staff();
+    h.db
+        .transaction(move |c| {
+            let thread = threads::find(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+            if thread.author_id != viewer_id && !is_staff {
+                return Err(AppError::forbidden(
+                    "only the person who asked and staff can mark the answer",
+                ));
+            }
+            if thread.deleted {
+                return Err(AppError::conflict("thread", "this thread was deleted by its author"));
+            }
+            let answer = match post_id {
+                None => None,
+                Some(pid) => {
+                    let post = posts::find(c, pid)?
+                        .filter(|p| p.thread_id == thread_id)
+                        .ok_or_else(|| AppError::invalid("post_id", "post_id is not a reply in this thread"))?;
+                    if post.parent_id.is_none() {
+                        return Err(AppError::invalid("post_id", "the question cannot be its own answer"));
+                    }
+                    if post.deleted_at.is_some() {
+                        return Err(AppError::conflict("post_id", "that reply was deleted"));
+                    }
+                    Some((pid, viewer_id, db::now()))
+                }
+            };
+            threads::set_answer(c, thread_id, answer)?;
+            Ok(())
+        })
+        .await
+}
+
+/// The edit history of a post, for anyone to read.
+pub async fn history(h: &Hearth, viewer: Option<&Viewer>, post_id: i64) -> AppResult<views::History> {
+    let (post, thread, space) = locate(h, post_id).await?;
+    let author_id = post.author_id;
+    let (author, revisions) = h
+        .db
+        .run(move |c| Ok((db::persons::get(c, author_id)?, posts::revisions(c, post_id)?)))
+        .await?;
+    let depth = u32::from(post.parent_id.is_some());
+    Ok(views::History {
+        post: post_view(&post, &author, viewer, false, thread.answer_post_id, depth),
+        thread_title: if thread.deleted { "[deleted]".into() } else { thread.title.clone() },
+        thread_url: views::thread_url(&space.name, thread.id, &thread.slug),
+        revisions: revisions.iter().map(views::RevisionView::from).collect(),
+    })
+}
+
+/// What a person wrote, newest first.
+pub async fn by_author(
+    h: &Hearth,
+    name: &str,
+    before: Option<i64>,
+    limit: Option<i64>,
+) -> AppResult<views::ContributionPage> {
+    let profile = super::accounts::profile(h, name).await?;
+    let limit = limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
+    let pname = profile.name.clone();
+    let mut rows = h
+        .db
+        .run(move |c| {
+            let person = db::persons::find_by_name(c, &pname)?.ok_or_else(|| AppError::not_found("person"))?;
+            Ok(posts::by_author(c, person.id, before, limit + 1)?)
+        })
+        .await?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|(p, _, _)| p.id)
+    } else {
+        None
+    };
+    Ok(views::ContributionPage {
+        items: rows
+            .iter()
+            .map(|(p, t, s)| {
+                let base = views::thread_url(&s.name, t.id, &t.slug);
+                views::Contribution {
+                    post_id: p.id,
+                    started_thread: p.parent_id.is_none(),
+                    thread_title: if t.deleted { "[deleted]".into() } else { t.title.clone() },
+                    url: if p.parent_id.is_none() { base } else { format!("{base}#post-{}", p.id) },
+                    space: s.name.clone(),
+                    excerpt: excerpt(&p.body, 200),
+                    created_at: p.created_at.and_utc(),
+                }
+            })
+            .collect(),
+        next,
+    })
+}
+
+/// Thread id and slug from a URL segment like `42-how-do-i-reset-my-router` or `42`.
+pub fn parse_thread_segment(segment: &str) -> AppResult<(i64, &str)> {
+    let (id, slug) = match segment.split_once('-') {
+        Some((id, slug)) => (id, slug),
+        None => (segment, ""),
+    };
+    let id = id
+        .parse()
+        .map_err(|_| AppError::new(ErrorKind::NotFound, "thread not found"))?;
+    Ok((id, slug))
+}
