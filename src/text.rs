@@ -79,7 +79,10 @@ pub fn sanitize(html: &str) -> String {
         .tag_attributes(
             [
                 ("a", ["href", "title"].into_iter().collect()),
-                ("input", ["type", "checked", "disabled"].into_iter().collect()),
+                (
+                    "input",
+                    ["type", "checked", "disabled"].into_iter().collect(),
+                ),
                 ("ol", ["start"].into_iter().collect()),
                 ("th", ["align"].into_iter().collect()),
                 ("td", ["align"].into_iter().collect()),
@@ -172,10 +175,14 @@ mod tests {
 
     #[test]
     fn links_get_rel_and_only_safe_schemes() {
-        let html = render_markdown("[site](https://acme.example) [x](javascript:alert(1)) <a href=\"data:text/html,hi\">d</a>");
-        assert!(html.contains(
-            "<a href=\"https://acme.example\" rel=\"nofollow ugc noopener\">site</a>"
-        ));
+        let html = render_markdown(
+            "[site](https://acme.example) [x](javascript:alert(1)) <a href=\"data:text/html,hi\">d</a>",
+        );
+        assert!(
+            html.contains(
+                "<a href=\"https://acme.example\" rel=\"nofollow ugc noopener\">site</a>"
+            )
+        );
         assert!(!html.contains("javascript:"));
         assert!(!html.contains("data:"));
     }
@@ -197,7 +204,17 @@ mod tests {
         for case in cases {
             let html = render_markdown(case);
             let lower = html.to_ascii_lowercase();
-            for bad in ["<script", "onerror", "onclick", "style=", "javascript:", "<iframe", "<svg", "<img", "<form"] {
+            for bad in [
+                "<script",
+                "onerror",
+                "onclick",
+                "style=",
+                "javascript:",
+                "<iframe",
+                "<svg",
+                "<img",
+                "<form",
+            ] {
                 assert!(!lower.contains(bad), "{case:?} → {html:?} contains {bad}");
             }
         }
@@ -216,7 +233,10 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slugify("How do I reset my router?"), "how-do-i-reset-my-router");
+        assert_eq!(
+            slugify("How do I reset my router?"),
+            "how-do-i-reset-my-router"
+        );
         assert_eq!(slugify("  Ça marche — très bien!  "), "ca-marche-tres-bien");
         assert_eq!(slugify("日本語"), "");
         assert!(slugify(&"word ".repeat(40)).len() <= 64);
@@ -224,7 +244,10 @@ mod tests {
 
     #[test]
     fn excerpts_are_plain_text() {
-        assert_eq!(excerpt("**Hello** _world_\n\nsecond", 100), "Hello world second");
+        assert_eq!(
+            excerpt("**Hello** _world_\n\nsecond", 100),
+            "Hello world second"
+        );
         assert_eq!(excerpt("abcdefghij", 5), "abcd…");
     }
 }

@@ -19,7 +19,9 @@ pub async fn list(
     State(s): State<AppState>,
     Query(q): Query<ArchivedQuery>,
 ) -> ApiResult<Json<Vec<views::Space>>> {
-    Ok(Json(spaces::list(&s.hearth, q.archived.unwrap_or(false)).await?))
+    Ok(Json(
+        spaces::list(&s.hearth, q.archived.unwrap_or(false)).await?,
+    ))
 }
 
 #[derive(Deserialize)]

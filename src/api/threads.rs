@@ -26,7 +26,9 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<views::ThreadView>> {
     let space = space_of(&s, id).await?;
-    Ok(Json(threads::show(&s.hearth, v.as_ref(), &space, id).await?))
+    Ok(Json(
+        threads::show(&s.hearth, v.as_ref(), &space, id).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -193,5 +195,7 @@ pub async fn by_author(
     if name.is_empty() {
         return Err(AppError::not_found("person").into());
     }
-    Ok(Json(threads::by_author(&s.hearth, &name, q.before, q.limit).await?))
+    Ok(Json(
+        threads::by_author(&s.hearth, &name, q.before, q.limit).await?,
+    ))
 }

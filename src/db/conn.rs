@@ -1,7 +1,10 @@
 //! The connection type over both backends and the r2d2 manager that opens it. This file and
 //! `migrate.rs` are the only places that name a concrete backend.
 
-use diesel::connection::SimpleConnection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use diesel::connection::{InstrumentationEvent, SimpleConnection};
 use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
 
@@ -17,6 +20,31 @@ pub enum DbConn {
 impl DbConn {
     /// Opens a connection of the kind the URL names, with the per-connection settings applied.
     pub fn open(url: &DatabaseUrl) -> Result<DbConn, diesel::ConnectionError> {
+        Self::open_counted(url, None)
+    }
+
+    /// Like [`DbConn::open`]; every query the connection runs also increments `counter` (the
+    /// tests use it to prove a page costs a fixed number of queries).
+    pub fn open_counted(
+        url: &DatabaseUrl,
+        counter: Option<Arc<AtomicU64>>,
+    ) -> Result<DbConn, diesel::ConnectionError> {
+        let mut conn = Self::open_plain(url)?;
+        if let Some(counter) = counter {
+            let count = move |event: InstrumentationEvent<'_>| {
+                if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+            };
+            match &mut conn {
+                DbConn::Sqlite(c) => c.set_instrumentation(count),
+                DbConn::Postgresql(c) => c.set_instrumentation(count),
+            }
+        }
+        Ok(conn)
+    }
+
+    fn open_plain(url: &DatabaseUrl) -> Result<DbConn, diesel::ConnectionError> {
         match url {
             DatabaseUrl::Sqlite(path) => {
                 let path = path.to_str().ok_or_else(|| {
@@ -54,6 +82,7 @@ impl DbConn {
 /// the backend is picked from the URL scheme and the real connection error is kept.
 pub struct Manager {
     pub url: DatabaseUrl,
+    pub queries: Arc<AtomicU64>,
 }
 
 impl diesel::r2d2::ManageConnection for Manager {
@@ -61,7 +90,8 @@ impl diesel::r2d2::ManageConnection for Manager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
-        DbConn::open(&self.url).map_err(diesel::r2d2::Error::ConnectionError)
+        DbConn::open_counted(&self.url, Some(self.queries.clone()))
+            .map_err(diesel::r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {

@@ -15,6 +15,8 @@ pub mod spaces;
 pub mod threads;
 pub mod tokens;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::Connection;
@@ -30,6 +32,7 @@ use crate::error::{AppError, AppResult};
 pub struct Db {
     pool: Pool<conn::Manager>,
     postgres: bool,
+    queries: Arc<AtomicU64>,
 }
 
 impl Db {
@@ -54,19 +57,30 @@ impl Db {
 
     /// Builds the pool without connecting. Connections are opened on first use.
     pub fn pool_only(url: &DatabaseUrl, pool_size: u32) -> Db {
+        let queries = Arc::new(AtomicU64::new(0));
         let pool = Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(5))
-            .build_unchecked(conn::Manager { url: url.clone() });
+            .build_unchecked(conn::Manager {
+                url: url.clone(),
+                queries: queries.clone(),
+            });
         Db {
             pool,
             postgres: url.is_postgres(),
+            queries,
         }
     }
 
     pub fn is_postgres(&self) -> bool {
         self.postgres
+    }
+
+    /// How many SQL statements this pool's connections have run (including the pool's own
+    /// connection checks).
+    pub fn query_count(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.

@@ -174,7 +174,12 @@ pub fn revisions(conn: &mut DbConn, post_id: i64) -> QueryResult<Vec<Revision>> 
 }
 
 /// Adds a like unless there is one; returns the post's new like count.
-pub fn like(conn: &mut DbConn, post_id: i64, person_id: i64, at: NaiveDateTime) -> QueryResult<i64> {
+pub fn like(
+    conn: &mut DbConn,
+    post_id: i64,
+    person_id: i64,
+    at: NaiveDateTime,
+) -> QueryResult<i64> {
     let exists = likes::table
         .find((post_id, person_id))
         .count()

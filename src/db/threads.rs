@@ -151,7 +151,12 @@ pub fn list(
     q.limit(limit).load(conn)
 }
 
-pub fn touch_activity(conn: &mut DbConn, id: i64, at: NaiveDateTime, replies_delta: i64) -> QueryResult<()> {
+pub fn touch_activity(
+    conn: &mut DbConn,
+    id: i64,
+    at: NaiveDateTime,
+    replies_delta: i64,
+) -> QueryResult<()> {
     diesel::update(threads::table.find(id))
         .set((
             threads::last_activity_at.eq(at),

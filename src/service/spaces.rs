@@ -24,7 +24,11 @@ pub struct NewSpace {
 }
 
 /// Creates a space. `actor` is None on the command line; otherwise it must be an admin.
-pub async fn create(h: &Hearth, actor: Option<&Viewer>, input: NewSpace) -> AppResult<views::Space> {
+pub async fn create(
+    h: &Hearth,
+    actor: Option<&Viewer>,
+    input: NewSpace,
+) -> AppResult<views::Space> {
     if let Some(v) = actor {
         v.require_admin()?;
     }
@@ -34,9 +38,8 @@ pub async fn create(h: &Hearth, actor: Option<&Viewer>, input: NewSpace) -> AppR
     let rules = validate::text("rules", &input.rules, RULES_MAX, false)?;
     let mode = input.posting_mode.unwrap_or(PostingMode::Open);
     let actor_id = actor.map(|v| v.person.id);
-    let space = h
-        .db
-        .transaction(move |c| {
+    let space =
+        h.db.transaction(move |c| {
             let now = db::now();
             let id = spaces::insert(
                 c,
@@ -60,7 +63,13 @@ pub async fn create(h: &Hearth, actor: Option<&Viewer>, input: NewSpace) -> AppR
                     AppError::from(e)
                 }
             })?;
-            audit::record(c, actor_id, "create_space", name.as_str(), &format!("mode={mode}"))?;
+            audit::record(
+                c,
+                actor_id,
+                "create_space",
+                name.as_str(),
+                &format!("mode={mode}"),
+            )?;
             Ok(spaces::get(c, id)?)
         })
         .await?;
@@ -78,7 +87,12 @@ pub struct SpaceUpdate {
     pub archived: Option<bool>,
 }
 
-pub async fn update(h: &Hearth, viewer: &Viewer, name: &str, input: SpaceUpdate) -> AppResult<views::Space> {
+pub async fn update(
+    h: &Hearth,
+    viewer: &Viewer,
+    name: &str,
+    input: SpaceUpdate,
+) -> AppResult<views::Space> {
     viewer.require_admin()?;
     let title = input
         .title
@@ -94,9 +108,8 @@ pub async fn update(h: &Hearth, viewer: &Viewer, name: &str, input: SpaceUpdate)
         .transpose()?;
     let space = get_row(h, name).await?;
     let actor = viewer.person.id;
-    let updated = h
-        .db
-        .transaction(move |c| {
+    let updated =
+        h.db.transaction(move |c| {
             let changes = spaces::SpaceChanges {
                 description_html: description.as_deref().map(render_markdown),
                 rules_html: rules.as_deref().map(render_markdown),
@@ -122,8 +135,7 @@ pub async fn update(h: &Hearth, viewer: &Viewer, name: &str, input: SpaceUpdate)
 
 pub(crate) async fn get_row(h: &Hearth, name: &str) -> AppResult<spaces::Space> {
     let name = name.trim().to_ascii_lowercase();
-    h.db
-        .run(move |c| Ok(spaces::find_by_name(c, &name)?))
+    h.db.run(move |c| Ok(spaces::find_by_name(c, &name)?))
         .await?
         .ok_or_else(|| AppError::not_found("space"))
 }
@@ -143,12 +155,13 @@ pub async fn get(h: &Hearth, name: &str) -> AppResult<views::Space> {
 
 /// The spaces of the instance with their activity (two queries, whatever the number of spaces).
 pub async fn list(h: &Hearth, include_archived: bool) -> AppResult<Vec<views::Space>> {
-    let (rows, activity) = h
-        .db
-        .run(move |c| Ok((spaces::list(c, include_archived)?, spaces::activity(c)?)))
-        .await?;
-    let activity: HashMap<i64, (i64, Option<chrono::NaiveDateTime>)> =
-        activity.into_iter().map(|(id, n, last)| (id, (n, last))).collect();
+    let (rows, activity) =
+        h.db.run(move |c| Ok((spaces::list(c, include_archived)?, spaces::activity(c)?)))
+            .await?;
+    let activity: HashMap<i64, (i64, Option<chrono::NaiveDateTime>)> = activity
+        .into_iter()
+        .map(|(id, n, last)| (id, (n, last)))
+        .collect();
     Ok(rows
         .iter()
         .map(|s| {

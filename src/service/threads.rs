@@ -83,10 +83,9 @@ pub async fn list(h: &Hearth, space: &str, q: ListQuery) -> AppResult<views::Thr
     let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
     let space = space_service::get_row(h, space).await?;
     let space_id = space.id;
-    let mut rows = h
-        .db
-        .run(move |c| Ok(threads::list(c, space_id, sort, filter, cursor, limit + 1)?))
-        .await?;
+    let mut rows =
+        h.db.run(move |c| Ok(threads::list(c, space_id, sort, filter, cursor, limit + 1)?))
+            .await?;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last()
@@ -125,7 +124,8 @@ pub async fn ask(
     if space.archived {
         return Err(AppError::forbidden("this space is archived and read-only"));
     }
-    if PostingMode::parse(&space.posting_mode) != Some(PostingMode::Open) && !viewer.role().is_staff()
+    if PostingMode::parse(&space.posting_mode) != Some(PostingMode::Open)
+        && !viewer.role().is_staff()
     {
         return Err(AppError::forbidden(
             "only staff start threads in this space; you can reply to them",
@@ -135,9 +135,8 @@ pub async fn ask(
     let slug = slugify(&title);
     let author = viewer.person.clone();
     let space_name = space.name.clone();
-    let thread = h
-        .db
-        .transaction(move |c| {
+    let thread =
+        h.db.transaction(move |c| {
             let now = db::now();
             let id = threads::insert(
                 c,
@@ -164,7 +163,11 @@ pub async fn ask(
             threads::find(c, id)?.ok_or_else(|| AppError::not_found("thread"))
         })
         .await?;
-    Ok(views::ThreadSummary::new(&thread, &space_name, &viewer.person))
+    Ok(views::ThreadSummary::new(
+        &thread,
+        &space_name,
+        &viewer.person,
+    ))
 }
 
 fn post_view(
@@ -204,9 +207,8 @@ pub async fn show(
     let space = space_service::get_row(h, space).await?;
     let viewer_id = viewer.map(|v| v.person.id);
     let space_id = space.id;
-    let (thread, rows, liked) = h
-        .db
-        .run(move |c| {
+    let (thread, rows, liked) =
+        h.db.run(move |c| {
             let thread = threads::find(c, thread_id)?
                 .filter(|t| t.space_id == space_id)
                 .ok_or_else(|| AppError::not_found("thread"))?;
@@ -223,7 +225,9 @@ pub async fn show(
     let opening_row = rows
         .iter()
         .find(|(p, _)| p.parent_id.is_none())
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("thread {thread_id} has no opening post")))?;
+        .ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("thread {thread_id} has no opening post"))
+        })?;
     let thread_author = opening_row.1.clone();
     let opening = post_view(
         &opening_row.0,
@@ -270,7 +274,11 @@ pub async fn show(
     };
     let replies: Vec<views::PostNode> = children
         .get(&opening_row.0.id)
-        .map(|kids| kids.iter().map(|&k| build(k, 1, &rows, &children, &mk)).collect())
+        .map(|kids| {
+            kids.iter()
+                .map(|&k| build(k, 1, &rows, &children, &mk))
+                .collect()
+        })
         .unwrap_or_default();
     let answer = answer_id.and_then(|id| {
         rows.iter()
@@ -294,25 +302,27 @@ pub async fn show(
 }
 
 /// The thread and its space, for a post id.
-async fn locate(h: &Hearth, post_id: i64) -> AppResult<(posts::Post, threads::Thread, spaces::Space)> {
-    h.db
-        .run(move |c| {
-            let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
-            let thread = threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
-            let space = spaces::get(c, thread.space_id)?;
-            Ok((post, thread, space))
-        })
-        .await
+async fn locate(
+    h: &Hearth,
+    post_id: i64,
+) -> AppResult<(posts::Post, threads::Thread, spaces::Space)> {
+    h.db.run(move |c| {
+        let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
+        let thread =
+            threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+        let space = spaces::get(c, thread.space_id)?;
+        Ok((post, thread, space))
+    })
+    .await
 }
 
 /// The name of the space a thread is in.
 pub async fn space_of_thread(h: &Hearth, thread_id: i64) -> AppResult<String> {
-    h.db
-        .run(move |c| {
-            let thread = threads::find(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
-            Ok(spaces::get(c, thread.space_id)?.name)
-        })
-        .await
+    h.db.run(move |c| {
+        let thread = threads::find(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+        Ok(spaces::get(c, thread.space_id)?.name)
+    })
+    .await
 }
 
 /// Where a post is shown: its thread's page, with an anchor.
@@ -338,24 +348,30 @@ pub async fn reply(
     let html = render_markdown(&body);
     let author = viewer.person.clone();
     let view_author = viewer.person.clone();
-    let post = h
-        .db
-        .transaction(move |c| {
-            let thread = threads::find(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+    let post =
+        h.db.transaction(move |c| {
+            let thread =
+                threads::find(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
             let space = spaces::get(c, thread.space_id)?;
             if space.archived {
                 return Err(AppError::forbidden("this space is archived and read-only"));
             }
             if thread.deleted {
-                return Err(AppError::conflict("thread", "this thread was deleted by its author"));
+                return Err(AppError::conflict(
+                    "thread",
+                    "this thread was deleted by its author",
+                ));
             }
-            let opening = posts::opening_id(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+            let opening =
+                posts::opening_id(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
             let parent_id = match parent {
                 None => opening,
                 Some(pid) => {
                     let p = posts::find(c, pid)?
                         .filter(|p| p.thread_id == thread_id)
-                        .ok_or_else(|| AppError::invalid("parent_id", "parent_id is not a post of this thread"))?;
+                        .ok_or_else(|| {
+                            AppError::invalid("parent_id", "parent_id is not a post of this thread")
+                        })?;
                     if p.deleted_at.is_some() {
                         return Err(AppError::conflict("parent_id", "that reply was deleted"));
                     }
@@ -379,7 +395,14 @@ pub async fn reply(
         })
         .await?;
     let depth = 1;
-    Ok(post_view(&post, &view_author, Some(viewer), false, None, depth))
+    Ok(post_view(
+        &post,
+        &view_author,
+        Some(viewer),
+        false,
+        None,
+        depth,
+    ))
 }
 
 /// The author edits their own post (and, for an opening post, the title). The earlier version is
@@ -402,20 +425,29 @@ pub async fn edit(
     let new_title = match (title_in, post.parent_id) {
         (Some(t), None) => Some(title(t)?),
         (Some(_), Some(_)) => {
-            return Err(AppError::invalid("title", "only the opening post of a thread has a title"));
+            return Err(AppError::invalid(
+                "title",
+                "only the opening post of a thread has a title",
+            ));
         }
         (None, _) => None,
     };
     let title_changed = new_title.as_ref().is_some_and(|t| *t != thread.title);
     if body == post.body && !title_changed {
         // Nothing changed: no new version, no "edited" mark.
-        return Ok(post_view(&post, &viewer.person, Some(viewer), false, thread.answer_post_id, 0));
+        return Ok(post_view(
+            &post,
+            &viewer.person,
+            Some(viewer),
+            false,
+            thread.answer_post_id,
+            0,
+        ));
     }
     let html = render_markdown(&body);
     let answer = thread.answer_post_id;
-    let updated = h
-        .db
-        .transaction(move |c| {
+    let updated =
+        h.db.transaction(move |c| {
             let now = db::now();
             let old_title = post.parent_id.is_none().then_some(thread.title.as_str());
             posts::add_revision(c, &post, old_title, now)?;
@@ -427,7 +459,14 @@ pub async fn edit(
         })
         .await?;
     let depth = u32::from(updated.parent_id.is_some());
-    Ok(post_view(&updated, &viewer.person, Some(viewer), false, answer, depth))
+    Ok(post_view(
+        &updated,
+        &viewer.person,
+        Some(viewer),
+        false,
+        answer,
+        depth,
+    ))
 }
 
 /// The author deletes their own post. A tombstone keeps its place in the tree; the words, their
@@ -435,101 +474,125 @@ pub async fn edit(
 pub async fn delete(h: &Hearth, viewer: &Viewer, post_id: i64) -> AppResult<()> {
     let (post, thread, _) = locate(h, post_id).await?;
     if post.author_id != viewer.person.id {
-        return Err(AppError::forbidden("only the author can delete their words"));
+        return Err(AppError::forbidden(
+            "only the author can delete their words",
+        ));
     }
     if post.deleted_at.is_some() {
         return Ok(());
     }
-    h.db
-        .transaction(move |c| {
-            let now = db::now();
-            posts::tombstone(c, post.id, now)?;
-            if post.parent_id.is_none() {
-                threads::mark_deleted(c, thread.id)?;
-                threads::set_like_count(c, thread.id, 0)?;
-            } else {
-                threads::add_replies(c, thread.id, -1)?;
-            }
-            if thread.answer_post_id == Some(post.id) {
-                threads::set_answer(c, thread.id, None)?;
-            }
-            Ok(())
-        })
-        .await
+    h.db.transaction(move |c| {
+        let now = db::now();
+        posts::tombstone(c, post.id, now)?;
+        if post.parent_id.is_none() {
+            threads::mark_deleted(c, thread.id)?;
+            threads::set_like_count(c, thread.id, 0)?;
+        } else {
+            threads::add_replies(c, thread.id, -1)?;
+        }
+        if thread.answer_post_id == Some(post.id) {
+            threads::set_answer(c, thread.id, None)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Likes a post once (a second like changes nothing), or takes the like back.
 /// Returns the new like count.
 pub async fn like(h: &Hearth, viewer: &Viewer, post_id: i64, on: bool) -> AppResult<i64> {
     let person = viewer.person.id;
-    h.db
-        .transaction(move |c| {
-            let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
-            if post.deleted_at.is_some() {
-                return Err(AppError::conflict("post", "this post was deleted"));
-            }
-            let n = if on {
-                posts::like(c, post_id, person, db::now())?
-            } else {
-                posts::unlike(c, post_id, person)?
-            };
-            if post.parent_id.is_none() {
-                threads::set_like_count(c, post.thread_id, n)?;
-            }
-            Ok(n)
-        })
-        .await
+    h.db.transaction(move |c| {
+        let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
+        if post.deleted_at.is_some() {
+            return Err(AppError::conflict("post", "this post was deleted"));
+        }
+        let n = if on {
+            posts::like(c, post_id, person, db::now())?
+        } else {
+            posts::unlike(c, post_id, person)?
+        };
+        if post.parent_id.is_none() {
+            threads::set_like_count(c, post.thread_id, n)?;
+        }
+        Ok(n)
+    })
+    .await
 }
 
 /// Marks a reply as the answer to the thread (or clears it with `None`). Only the person who
 /// asked and staff may.
-pub async fn set_answer(h: &Hearth, viewer: &Viewer, thread_id: i64, post_id: Option<i64>) -> AppResult<()> {
+pub async fn set_answer(
+    h: &Hearth,
+    viewer: &Viewer,
+    thread_id: i64,
+    post_id: Option<i64>,
+) -> AppResult<()> {
     let viewer_id = viewer.person.id;
     let is_staff = viewer.role().is_staff();
-    h.db
-        .transaction(move |c| {
-            let thread = threads::find(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
-            if thread.author_id != viewer_id && !is_staff {
-                return Err(AppError::forbidden(
-                    "only the person who asked and staff can mark the answer",
-                ));
-            }
-            if thread.deleted {
-                return Err(AppError::conflict("thread", "this thread was deleted by its author"));
-            }
-            let answer = match post_id {
-                None => None,
-                Some(pid) => {
-                    let post = posts::find(c, pid)?
-                        .filter(|p| p.thread_id == thread_id)
-                        .ok_or_else(|| AppError::invalid("post_id", "post_id is not a reply in this thread"))?;
-                    if post.parent_id.is_none() {
-                        return Err(AppError::invalid("post_id", "the question cannot be its own answer"));
-                    }
-                    if post.deleted_at.is_some() {
-                        return Err(AppError::conflict("post_id", "that reply was deleted"));
-                    }
-                    Some((pid, viewer_id, db::now()))
+    h.db.transaction(move |c| {
+        let thread = threads::find(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+        if thread.author_id != viewer_id && !is_staff {
+            return Err(AppError::forbidden(
+                "only the person who asked and staff can mark the answer",
+            ));
+        }
+        if thread.deleted {
+            return Err(AppError::conflict(
+                "thread",
+                "this thread was deleted by its author",
+            ));
+        }
+        let answer = match post_id {
+            None => None,
+            Some(pid) => {
+                let post = posts::find(c, pid)?
+                    .filter(|p| p.thread_id == thread_id)
+                    .ok_or_else(|| {
+                        AppError::invalid("post_id", "post_id is not a reply in this thread")
+                    })?;
+                if post.parent_id.is_none() {
+                    return Err(AppError::invalid(
+                        "post_id",
+                        "the question cannot be its own answer",
+                    ));
                 }
-            };
-            threads::set_answer(c, thread_id, answer)?;
-            Ok(())
-        })
-        .await
+                if post.deleted_at.is_some() {
+                    return Err(AppError::conflict("post_id", "that reply was deleted"));
+                }
+                Some((pid, viewer_id, db::now()))
+            }
+        };
+        threads::set_answer(c, thread_id, answer)?;
+        Ok(())
+    })
+    .await
 }
 
 /// The edit history of a post, for anyone to read.
-pub async fn history(h: &Hearth, viewer: Option<&Viewer>, post_id: i64) -> AppResult<views::History> {
+pub async fn history(
+    h: &Hearth,
+    viewer: Option<&Viewer>,
+    post_id: i64,
+) -> AppResult<views::History> {
     let (post, thread, space) = locate(h, post_id).await?;
     let author_id = post.author_id;
-    let (author, revisions) = h
-        .db
-        .run(move |c| Ok((db::persons::get(c, author_id)?, posts::revisions(c, post_id)?)))
+    let (author, revisions) =
+        h.db.run(move |c| {
+            Ok((
+                db::persons::get(c, author_id)?,
+                posts::revisions(c, post_id)?,
+            ))
+        })
         .await?;
     let depth = u32::from(post.parent_id.is_some());
     Ok(views::History {
         post: post_view(&post, &author, viewer, false, thread.answer_post_id, depth),
-        thread_title: if thread.deleted { "[deleted]".into() } else { thread.title.clone() },
+        thread_title: if thread.deleted {
+            "[deleted]".into()
+        } else {
+            thread.title.clone()
+        },
         thread_url: views::thread_url(&space.name, thread.id, &thread.slug),
         revisions: revisions.iter().map(views::RevisionView::from).collect(),
     })
@@ -545,10 +608,10 @@ pub async fn by_author(
     let profile = super::accounts::profile(h, name).await?;
     let limit = limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
     let pname = profile.name.clone();
-    let mut rows = h
-        .db
-        .run(move |c| {
-            let person = db::persons::find_by_name(c, &pname)?.ok_or_else(|| AppError::not_found("person"))?;
+    let mut rows =
+        h.db.run(move |c| {
+            let person = db::persons::find_by_name(c, &pname)?
+                .ok_or_else(|| AppError::not_found("person"))?;
             Ok(posts::by_author(c, person.id, before, limit + 1)?)
         })
         .await?;
@@ -566,8 +629,16 @@ pub async fn by_author(
                 views::Contribution {
                     post_id: p.id,
                     started_thread: p.parent_id.is_none(),
-                    thread_title: if t.deleted { "[deleted]".into() } else { t.title.clone() },
-                    url: if p.parent_id.is_none() { base } else { format!("{base}#post-{}", p.id) },
+                    thread_title: if t.deleted {
+                        "[deleted]".into()
+                    } else {
+                        t.title.clone()
+                    },
+                    url: if p.parent_id.is_none() {
+                        base
+                    } else {
+                        format!("{base}#post-{}", p.id)
+                    },
                     space: s.name.clone(),
                     excerpt: excerpt(&p.body, 200),
                     created_at: p.created_at.and_utc(),

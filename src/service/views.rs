@@ -190,7 +190,11 @@ pub struct Space {
 }
 
 impl Space {
-    pub fn new(s: &crate::db::spaces::Space, thread_count: i64, last: Option<NaiveDateTime>) -> Self {
+    pub fn new(
+        s: &crate::db::spaces::Space,
+        thread_count: i64,
+        last: Option<NaiveDateTime>,
+    ) -> Self {
         Space {
             name: s.name.clone(),
             title: s.title.clone(),

@@ -47,23 +47,21 @@ impl Templates {
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         // Escape the five characters that matter in HTML text and attributes, and leave `/`
         // alone so URLs stay readable in the page source.
-        env.set_formatter(|out, state, value| {
-            match value.as_str() {
-                Some(s) if *state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => {
-                    for c in s.chars() {
-                        match c {
-                            '&' => out.write_str("&amp;")?,
-                            '<' => out.write_str("&lt;")?,
-                            '>' => out.write_str("&gt;")?,
-                            '"' => out.write_str("&quot;")?,
-                            '\'' => out.write_str("&#x27;")?,
-                            c => std::fmt::Write::write_char(out, c)?,
-                        }
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(s) if *state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => {
+                for c in s.chars() {
+                    match c {
+                        '&' => out.write_str("&amp;")?,
+                        '<' => out.write_str("&lt;")?,
+                        '>' => out.write_str("&gt;")?,
+                        '"' => out.write_str("&quot;")?,
+                        '\'' => out.write_str("&#x27;")?,
+                        c => std::fmt::Write::write_char(out, c)?,
                     }
-                    Ok(())
                 }
-                _ => minijinja::escape_formatter(out, state, value),
+                Ok(())
             }
+            _ => minijinja::escape_formatter(out, state, value),
         });
         for (name, source) in TEMPLATES {
             env.add_template(name, source)

@@ -204,6 +204,23 @@ impl TestInstance {
         password
     }
 
+    /// Creates a space directly through the service layer.
+    pub async fn create_space(&self, name: &str, mode: hearth::domain::PostingMode) {
+        hearth::service::spaces::create(
+            &self.state.hearth,
+            None,
+            hearth::service::spaces::NewSpace {
+                name: name.to_string(),
+                title: format!("The {name} space"),
+                description: format!("All about **{name}**"),
+                rules: "Be kind.".to_string(),
+                posting_mode: Some(mode),
+            },
+        )
+        .await
+        .expect("create space");
+    }
+
     /// Logs in over the API and returns the bearer token.
     pub async fn api_login(&self, name: &str, password: &str) -> String {
         let resp = client()
@@ -259,8 +276,26 @@ impl TestInstance {
                     .select(hearth::db::invites::Invite::as_select())
                     .load(c)?;
                 let audit: i64 = audit_log::table.count().get_result(c)?;
+                let spaces: Vec<hearth::db::spaces::Space> = spaces::table
+                    .order(spaces::id)
+                    .select(hearth::db::spaces::Space::as_select())
+                    .load(c)?;
+                let threads: Vec<hearth::db::threads::Thread> = threads::table
+                    .order(threads::id)
+                    .select(hearth::db::threads::Thread::as_select())
+                    .load(c)?;
+                let posts: Vec<hearth::db::posts::Post> = posts::table
+                    .order(posts::id)
+                    .select(hearth::db::posts::Post::as_select())
+                    .load(c)?;
+                let revisions: i64 = post_revisions::table.count().get_result(c)?;
+                let likes: Vec<(i64, i64)> = likes::table
+                    .order((likes::post_id, likes::person_id))
+                    .select((likes::post_id, likes::person_id))
+                    .load(c)?;
                 Ok(format!(
-                    "{handles:?}\n{persons:?}\n{tokens:?}\n{settings:?}\n{invites:?}\naudit={audit}"
+                    "{handles:?}\n{persons:?}\n{tokens:?}\n{settings:?}\n{invites:?}\naudit={audit}\n\
+                     {spaces:?}\n{threads:?}\n{posts:?}\nrevisions={revisions}\n{likes:?}"
                 ))
             })
             .await

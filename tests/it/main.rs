@@ -5,6 +5,8 @@ mod harness;
 mod api;
 mod architecture;
 mod cli;
+mod conversations;
+mod conversations_web;
 mod health;
 mod migrations;
 mod web;

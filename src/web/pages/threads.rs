@@ -71,7 +71,10 @@ pub async fn reply(
     // Check the thread is in this space before writing anything.
     let thread = threads::show(&s.hearth, Some(&viewer), &space, id).await?;
     match threads::reply(&s.hearth, &viewer, id, parent, &f.body).await {
-        Ok(post) => Ok(see_other(&format!("{}#post-{}", thread.summary.url, post.id))),
+        Ok(post) => Ok(see_other(&format!(
+            "{}#post-{}",
+            thread.summary.url, post.id
+        ))),
         Err(e) if e.status() < 500 => form_error(
             &s,
             &page,
