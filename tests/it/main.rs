@@ -4,6 +4,7 @@ mod harness;
 
 mod api;
 mod architecture;
+mod browser;
 mod cli;
 mod conversations;
 mod conversations_web;
