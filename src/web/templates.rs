@@ -31,6 +31,18 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "space_admin.html",
 );
 
+/// `2026-12-01T06:42:17.123456Z` (how views serialise times) → `2026-12-01 06:42 UTC`. Done by
+/// slicing rather than parsing: it runs several times per post on every page.
+fn short_datetime(rfc3339: &str) -> String {
+    let b = rfc3339.as_bytes();
+    let shaped = b.len() >= 16 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':';
+    if shaped && rfc3339.is_char_boundary(16) {
+        format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16])
+    } else {
+        rfc3339.to_string()
+    }
+}
+
 pub struct Templates {
     env: Environment<'static>,
 }
@@ -75,12 +87,7 @@ impl Templates {
             s.lines().map(str::to_string).collect()
         });
         env.add_filter("datetime", |v: Value| -> String {
-            let s = v.to_string();
-            // RFC 3339 from chrono → "2026-12-01 06:42 UTC"
-            match chrono::DateTime::parse_from_rfc3339(&s) {
-                Ok(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-                Err(_) => s,
-            }
+            short_datetime(&v.to_string())
         });
         Templates { env }
     }
@@ -88,5 +95,17 @@ impl Templates {
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, AppError> {
         let t = self.env.get_template(name).map_err(AppError::internal)?;
         t.render(ctx).map_err(AppError::internal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_datetime() {
+        assert_eq!(
+            super::short_datetime("2026-12-01T06:42:17.123456Z"),
+            "2026-12-01 06:42 UTC"
+        );
+        assert_eq!(super::short_datetime("not a date"), "not a date");
     }
 }

@@ -499,6 +499,24 @@ async fn admin_changes_roles_and_settings(b: Backend) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 400);
+    for (key, bad) in [
+        ("accent_color", "red"),
+        ("accent_color", "#12345g"),
+        ("accent_color", "#fff;}body{display:none"),
+        ("logo_url", "javascript:alert(1)"),
+        ("logo_url", "http://insecure.example/logo.png"),
+        ("logo_url", "https://user:pw@acme.example/logo.png"),
+    ] {
+        let resp = c
+            .patch(i.url("/api/v1/admin/instance"))
+            .header("authorization", &auth)
+            .json(&json!({ key: bad }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{key}={bad}");
+        assert_eq!(json(resp).await["field"], key);
+    }
     assert_eq!(
         i.snapshot().await,
         before,
@@ -513,8 +531,35 @@ async fn admin_changes_roles_and_settings(b: Backend) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
+    let resp = c
+        .patch(i.url("/api/v1/admin/instance"))
+        .header("authorization", &auth)
+        .json(&json!({"accent_color": "#1A5FB4", "logo_url": "https://acme.example/logo.png"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let theme = c
+        .get(i.url("/theme.css"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(theme.trim(), ":root { --accent: #1a5fb4; }");
+    let home = c
+        .get(i.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("<img src=\"https://acme.example/logo.png\" alt=\"\" class=\"logo\">"));
     let inst = json(c.get(i.url("/api/v1/instance")).send().await.unwrap()).await;
     assert_eq!(inst["name"], "Acme Community");
+    assert_eq!(inst["accent_color"], "#1a5fb4");
     assert_eq!(inst["description"], "Ask us anything");
     assert_eq!(inst["registration_mode"], "approval");
 }
@@ -724,6 +769,22 @@ async fn openapi_document_describes_every_route() {
         ("/api/v1/admin/instance", "patch"),
         ("/api/v1/admin/invites", "get"),
         ("/api/v1/admin/invites", "post"),
+        ("/api/v1/spaces", "get"),
+        ("/api/v1/spaces", "post"),
+        ("/api/v1/spaces/{name}", "get"),
+        ("/api/v1/spaces/{name}", "patch"),
+        ("/api/v1/spaces/{name}/threads", "get"),
+        ("/api/v1/spaces/{name}/threads", "post"),
+        ("/api/v1/threads/{id}", "get"),
+        ("/api/v1/threads/{id}/replies", "post"),
+        ("/api/v1/threads/{id}/answer", "put"),
+        ("/api/v1/threads/{id}/answer", "delete"),
+        ("/api/v1/posts/{id}", "patch"),
+        ("/api/v1/posts/{id}", "delete"),
+        ("/api/v1/posts/{id}/history", "get"),
+        ("/api/v1/posts/{id}/like", "put"),
+        ("/api/v1/posts/{id}/like", "delete"),
+        ("/api/v1/accounts/{name}/posts", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

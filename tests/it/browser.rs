@@ -35,11 +35,10 @@ async fn a_conversation_in_a_real_browser() {
     i.create_space("support", PostingMode::Open).await;
     let pw = i.create_user("jane", Role::Staff).await;
     let h = &i.state.hearth;
-    let jane = h
-        .db
-        .run(|c| Ok(hearth::db::persons::find_by_name(c, "jane")?.unwrap()))
-        .await
-        .unwrap();
+    let jane =
+        h.db.run(|c| Ok(hearth::db::persons::find_by_name(c, "jane")?.unwrap()))
+            .await
+            .unwrap();
     hearth::service::accounts::update_profile(
         h,
         &hearth::service::Viewer {
@@ -72,7 +71,10 @@ async fn a_conversation_in_a_real_browser() {
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "browser flow failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "browser flow failed:\n{stdout}\n{stderr}"
+    );
     let result: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or("{}"))
         .unwrap_or_else(|_| panic!("unexpected output: {stdout}"));
     assert_eq!(result["ok"], true, "{result}");
@@ -80,8 +82,18 @@ async fn a_conversation_in_a_real_browser() {
 
     // What the browser did is what the database holds.
     let url = result["threadUrl"].as_str().unwrap();
-    let id: i64 = url.rsplit('/').next().unwrap().split('-').next().unwrap().parse().unwrap();
-    let view = hearth::service::threads::show(h, None, "support", id).await.unwrap();
+    let id: i64 = url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('-')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let view = hearth::service::threads::show(h, None, "support", id)
+        .await
+        .unwrap();
     assert_eq!(view.summary.reply_count, 2);
     let answer = view.answer.expect("an answer");
     assert_eq!(answer.author.name, "jane");
