@@ -25,6 +25,7 @@ use crate::{api, assets, web};
 pub struct AppState {
     pub hearth: Hearth,
     pub templates: Arc<web::templates::Templates>,
+    pub federation: crate::federation::Federation,
 }
 
 impl AppState {
@@ -40,15 +41,18 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     let db = tokio::task::spawn_blocking(move || Db::open(&url, size))
         .await?
         .map_err(|e| anyhow::anyhow!("database_url ({}): {e:#}", config.database_url))?;
-    Ok(state_with_db(config, db))
+    state_with_db(config, db).await
 }
 
 /// Builds state over an existing pool (tests use this to point at an unreachable database).
-pub fn state_with_db(config: Config, db: Db) -> AppState {
-    AppState {
-        hearth: Hearth::new(db, Arc::new(config)),
+pub async fn state_with_db(config: Config, db: Db) -> anyhow::Result<AppState> {
+    let hearth = Hearth::new(db, Arc::new(config));
+    let federation = crate::federation::configure(hearth.clone()).await?;
+    Ok(AppState {
+        hearth,
         templates: Arc::new(web::templates::Templates::new()),
-    }
+        federation,
+    })
 }
 
 /// The complete router: health check, static files, web pages and the JSON API.
@@ -58,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(assets::routes())
         .merge(api::routes(state.clone()))
+        .merge(crate::federation::routes(&state))
         .merge(web::routes(state.clone()))
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -100,6 +105,10 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let tasks = spawn_housekeeping(state.clone(), shutdown.clone());
+    let delivery = tokio::spawn(crate::federation::delivery::run(
+        state.federation.clone(),
+        shutdown.clone(),
+    ));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let stop = shutdown.clone();
     axum::serve(listener, app)
@@ -107,6 +116,7 @@ pub async fn serve(
         .await?;
     shutdown.cancel();
     let _ = tasks.await;
+    let _ = delivery.await;
     Ok(())
 }
 

@@ -89,6 +89,12 @@ pub const KEYS: &[Key] = &[
         doc: "Largest request body accepted, in bytes; larger requests get 413.",
     },
     Key {
+        name: "federation_insecure",
+        kind: Kind::Bool,
+        default: "false",
+        doc: "FOR LOCAL TESTING ONLY: federate over plain http with peers on loopback/private addresses. Never in production.",
+    },
+    Key {
         name: "session_days",
         kind: Kind::Int,
         default: "30",
@@ -161,6 +167,8 @@ pub struct Config {
     pub login_attempts_per_minute: u32,
     pub max_body_bytes: usize,
     pub session_days: u32,
+    /// Plain-http federation with loopback peers, for tests only.
+    pub federation_insecure: bool,
 }
 
 /// A configuration problem, naming the key (and where its value came from) and what is wrong.
@@ -368,6 +376,9 @@ impl Config {
         let (v, origin) = take("session_days");
         let session_days = ranged(as_int(v), 1, 3650).map_err(|m| err(&origin, m))? as u32;
 
+        let (v, _) = take("federation_insecure");
+        let federation_insecure = as_bool(v);
+
         Ok(Config {
             bind,
             domain,
@@ -380,6 +391,7 @@ impl Config {
             login_attempts_per_minute,
             max_body_bytes,
             session_days,
+            federation_insecure,
         })
     }
 
@@ -394,7 +406,7 @@ impl Config {
 
     /// The public base URL, e.g. `https://community.acme.example`. Plain http only for local hosts.
     pub fn public_url(&self) -> String {
-        let scheme = if is_local_host(&self.domain) {
+        let scheme = if is_local_host(&self.domain) || self.federation_insecure {
             "http"
         } else {
             "https"

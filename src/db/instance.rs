@@ -18,6 +18,8 @@ pub struct InstanceSettings {
     pub updated_at: NaiveDateTime,
     pub accent_color: String,
     pub logo_url: String,
+    pub public_key_pem: String,
+    pub private_key_pem: String,
 }
 
 impl InstanceSettings {
@@ -47,6 +49,17 @@ pub fn get(conn: &mut DbConn) -> QueryResult<InstanceSettings> {
 pub fn update(conn: &mut DbConn, changes: &SettingsChanges<'_>) -> QueryResult<()> {
     diesel::update(instance_settings::table.find(1_i64))
         .set(changes)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Stores the instance actor's keys (once, the first time the instance federates).
+pub fn set_keys(conn: &mut DbConn, public_pem: &str, private_pem: &str) -> QueryResult<()> {
+    diesel::update(instance_settings::table.find(1_i64))
+        .set((
+            instance_settings::public_key_pem.eq(public_pem),
+            instance_settings::private_key_pem.eq(private_pem),
+        ))
         .execute(conn)
         .map(drop)
 }

@@ -7,6 +7,7 @@ pub mod migrate;
 pub mod schema;
 
 pub mod audit;
+pub mod federation;
 pub mod instance;
 pub mod invites;
 pub mod persons;

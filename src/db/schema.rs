@@ -45,6 +45,8 @@ diesel::table! {
         updated_at -> Timestamp,
         accent_color -> Text,
         logo_url -> Text,
+        public_key_pem -> Text,
+        private_key_pem -> Text,
     }
 }
 
@@ -139,6 +141,69 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    actor_keys (handle) {
+        handle -> Text,
+        public_key_pem -> Text,
+        private_key_pem -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    remote_actors (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        kind -> Text,
+        username -> Text,
+        domain -> Text,
+        display_name -> Text,
+        summary_html -> Text,
+        avatar_url -> Nullable<Text>,
+        inbox -> Text,
+        shared_inbox -> Nullable<Text>,
+        public_key_pem -> Text,
+        last_refreshed_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follows (id) {
+        id -> BigInt,
+        space_id -> BigInt,
+        follower_id -> BigInt,
+        follow_activity_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    received_activities (ap_id) {
+        ap_id -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        activity_id -> Text,
+        signer -> Text,
+        inbox -> Text,
+        inbox_host -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        last_error -> Text,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(follows -> remote_actors (follower_id));
+diesel::joinable!(follows -> spaces (space_id));
 diesel::joinable!(auth_tokens -> persons (person_id));
 diesel::joinable!(threads -> spaces (space_id));
 diesel::joinable!(threads -> persons (author_id));
@@ -160,4 +225,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     posts,
     post_revisions,
     likes,
+    actor_keys,
+    remote_actors,
+    follows,
+    received_activities,
+    deliveries,
 );

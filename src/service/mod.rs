@@ -25,12 +25,19 @@ pub struct Hearth {
     pub db: Db,
     pub config: Arc<Config>,
     pub limits: Arc<auth::LoginLimits>,
+    /// Wakes the delivery worker when new outgoing deliveries were committed.
+    pub outbox: Arc<tokio::sync::Notify>,
 }
 
 impl Hearth {
     pub fn new(db: Db, config: Arc<Config>) -> Hearth {
         let limits = Arc::new(auth::LoginLimits::new(config.login_attempts_per_minute));
-        Hearth { db, config, limits }
+        Hearth {
+            db,
+            config,
+            limits,
+            outbox: Arc::new(tokio::sync::Notify::new()),
+        }
     }
 }
 

@@ -64,8 +64,15 @@ async fn two_instances_in_one_process(b: Backend) {
 async fn unhealthy_when_the_database_is_unreachable() {
     // Nothing listens on port 1: every connection attempt fails.
     let url = DatabaseUrl::parse("postgres://hearth@127.0.0.1:1/hearth").unwrap();
-    let db = Db::pool_only(&url, 1);
-    let state = hearth::app::state_with_db(Config::defaults(), db);
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _) = Config::load(
+        None,
+        vec![("HEARTH_DATA_DIR".to_string(), dir.path().display().to_string())],
+    )
+    .unwrap();
+    let mut state = hearth::app::build(config).await.unwrap();
+    // The database goes away after start: every connection attempt now fails.
+    state.hearth.db = Db::pool_only(&url, 1);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let stop = tokio_util::sync::CancellationToken::new();

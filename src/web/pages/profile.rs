@@ -15,10 +15,18 @@ pub struct ProfileQuery {
 
 pub async fn show(
     State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
     page: PageCtx,
     Path(name): Path<String>,
     Query(q): Query<ProfileQuery>,
 ) -> WebResult<Response> {
+    // The same URL is the profile page and the ActivityPub Person.
+    if crate::federation::http::wants_activity_json(&headers) {
+        return Ok(match crate::federation::http::person(&s, &name).await {
+            Ok(r) => r,
+            Err(e) => axum::response::IntoResponse::into_response(e),
+        });
+    }
     let profile = accounts::profile(&s.hearth, &name).await?;
     let writing = threads::by_author(&s.hearth, &name, q.before, None).await?;
     let own = page

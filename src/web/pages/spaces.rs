@@ -22,10 +22,18 @@ pub struct ListParams {
 
 pub async fn show(
     State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
     page: PageCtx,
     Path(name): Path<String>,
     Query(q): Query<ListParams>,
 ) -> WebResult<Response> {
+    // The same URL is the space's page and its ActivityPub Group.
+    if crate::federation::http::wants_activity_json(&headers) {
+        return Ok(match crate::federation::http::group(&s, &name).await {
+            Ok(r) => r,
+            Err(e) => axum::response::IntoResponse::into_response(e),
+        });
+    }
     let space = spaces::get(&s.hearth, &name).await?;
     let sort = q.sort.clone().unwrap_or_else(|| "new".into());
     let filter = q.filter.clone().unwrap_or_else(|| "all".into());

@@ -1,0 +1,65 @@
+-- Signing keys of local actors (people and spaces), created the first time an actor federates.
+CREATE TABLE actor_keys (
+    handle TEXT PRIMARY KEY NOT NULL REFERENCES handles (name),
+    public_key_pem TEXT NOT NULL,
+    private_key_pem TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+
+-- The instance actor (signs fetches) keeps its keys with the instance settings.
+ALTER TABLE instance_settings ADD COLUMN public_key_pem TEXT NOT NULL DEFAULT '';
+ALTER TABLE instance_settings ADD COLUMN private_key_pem TEXT NOT NULL DEFAULT '';
+
+-- Actors on other servers we have seen: people, groups, instance actors. A cache, refreshed
+-- from their origin.
+CREATE TABLE remote_actors (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    ap_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    username TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    summary_html TEXT NOT NULL,
+    avatar_url TEXT,
+    inbox TEXT NOT NULL,
+    shared_inbox TEXT,
+    public_key_pem TEXT NOT NULL,
+    last_refreshed_at TIMESTAMP NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX remote_actors_domain ON remote_actors (domain);
+
+-- Remote actors following a space.
+CREATE TABLE follows (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    space_id BIGINT NOT NULL REFERENCES spaces (id) ON DELETE CASCADE,
+    follower_id BIGINT NOT NULL REFERENCES remote_actors (id) ON DELETE CASCADE,
+    follow_activity_id TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    UNIQUE (space_id, follower_id)
+);
+
+-- Activities already received, by id: a redelivered activity changes nothing.
+CREATE TABLE received_activities (
+    ap_id TEXT PRIMARY KEY NOT NULL,
+    received_at TIMESTAMP NOT NULL
+);
+
+-- Outgoing deliveries: one row per activity and inbox, written in the same transaction as the
+-- change that causes it, sent (and retried) by the delivery worker, kept across restarts.
+CREATE TABLE deliveries (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    activity_id TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    inbox TEXT NOT NULL,
+    inbox_host TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMP NOT NULL,
+    last_error TEXT NOT NULL DEFAULT '',
+    created_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP,
+    UNIQUE (activity_id, inbox)
+);
+CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);

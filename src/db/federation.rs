@@ -1,0 +1,337 @@
+//! Federation state: local actors' keys, the cache of remote actors, follows, received activity
+//! ids, and the outgoing delivery queue.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{actor_keys, deliveries, follows, received_activities, remote_actors};
+
+// ---- keys of local actors ----
+
+pub fn find_keys(conn: &mut DbConn, handle: &str) -> QueryResult<Option<(String, String)>> {
+    actor_keys::table
+        .find(handle)
+        .select((actor_keys::public_key_pem, actor_keys::private_key_pem))
+        .first(conn)
+        .optional()
+}
+
+/// Stores keys unless the actor has some already (two requests may race to create them); returns
+/// the keys that are stored.
+pub fn store_keys(
+    conn: &mut DbConn,
+    handle: &str,
+    public_pem: &str,
+    private_pem: &str,
+) -> QueryResult<(String, String)> {
+    if let Some(k) = find_keys(conn, handle)? {
+        return Ok(k);
+    }
+    let inserted = diesel::insert_into(actor_keys::table)
+        .values((
+            actor_keys::handle.eq(handle),
+            actor_keys::public_key_pem.eq(public_pem),
+            actor_keys::private_key_pem.eq(private_pem),
+            actor_keys::created_at.eq(super::now()),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok((public_pem.to_string(), private_pem.to_string())),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => find_keys(conn, handle)?.ok_or(diesel::result::Error::NotFound),
+        Err(e) => Err(e),
+    }
+}
+
+// ---- remote actors ----
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = remote_actors)]
+#[diesel(check_for_backend(super::conn::MultiBackend))]
+pub struct RemoteActor {
+    pub id: i64,
+    pub ap_id: String,
+    pub kind: String,
+    pub username: String,
+    pub domain: String,
+    pub display_name: String,
+    pub summary_html: String,
+    pub avatar_url: Option<String>,
+    pub inbox: String,
+    pub shared_inbox: Option<String>,
+    pub public_key_pem: String,
+    pub last_refreshed_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = remote_actors)]
+#[diesel(treat_none_as_null = true)]
+pub struct RemoteActorForm {
+    pub ap_id: String,
+    pub kind: String,
+    pub username: String,
+    pub domain: String,
+    pub display_name: String,
+    pub summary_html: String,
+    pub avatar_url: Option<String>,
+    pub inbox: String,
+    pub shared_inbox: Option<String>,
+    pub public_key_pem: String,
+    pub last_refreshed_at: NaiveDateTime,
+}
+
+pub fn find_actor(conn: &mut DbConn, ap_id: &str) -> QueryResult<Option<RemoteActor>> {
+    remote_actors::table
+        .filter(remote_actors::ap_id.eq(ap_id))
+        .select(RemoteActor::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Inserts or refreshes a remote actor (select-then-write: the common query layer has no
+/// `ON CONFLICT`; a concurrent insert of the same actor is caught and turned into an update).
+pub fn upsert_actor(conn: &mut DbConn, form: &RemoteActorForm) -> QueryResult<RemoteActor> {
+    conn.transaction(|conn| {
+        if let Some(existing) = find_actor(conn, &form.ap_id)? {
+            diesel::update(remote_actors::table.find(existing.id))
+                .set(form)
+                .execute(conn)?;
+        } else {
+            diesel::insert_into(remote_actors::table)
+                .values((form, remote_actors::created_at.eq(super::now())))
+                .execute(conn)?;
+        }
+        find_actor(conn, &form.ap_id)?.ok_or(diesel::result::Error::NotFound)
+    })
+}
+
+// ---- follows ----
+
+/// Records a follow; a repeated one keeps the first. Returns whether it is new.
+pub fn add_follow(conn: &mut DbConn, space_id: i64, follower_id: i64, activity_id: &str) -> QueryResult<bool> {
+    let exists = follows::table
+        .filter(follows::space_id.eq(space_id))
+        .filter(follows::follower_id.eq(follower_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if exists {
+        return Ok(false);
+    }
+    diesel::insert_into(follows::table)
+        .values((
+            follows::space_id.eq(space_id),
+            follows::follower_id.eq(follower_id),
+            follows::follow_activity_id.eq(activity_id),
+            follows::created_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn remove_follow(conn: &mut DbConn, space_id: i64, follower_id: i64) -> QueryResult<bool> {
+    diesel::delete(
+        follows::table
+            .filter(follows::space_id.eq(space_id))
+            .filter(follows::follower_id.eq(follower_id)),
+    )
+    .execute(conn)
+    .map(|n| n > 0)
+}
+
+pub fn follower_count(conn: &mut DbConn, space_id: i64) -> QueryResult<i64> {
+    follows::table
+        .filter(follows::space_id.eq(space_id))
+        .count()
+        .get_result(conn)
+}
+
+/// The inboxes to deliver a space's activities to: one per shared inbox, else each follower's own.
+pub fn follower_inboxes(conn: &mut DbConn, space_id: i64) -> QueryResult<Vec<String>> {
+    let rows: Vec<(String, Option<String>)> = follows::table
+        .inner_join(remote_actors::table)
+        .filter(follows::space_id.eq(space_id))
+        .select((remote_actors::inbox, remote_actors::shared_inbox))
+        .load(conn)?;
+    let mut inboxes: Vec<String> = rows.into_iter().map(|(i, s)| s.unwrap_or(i)).collect();
+    inboxes.sort();
+    inboxes.dedup();
+    Ok(inboxes)
+}
+
+// ---- received activities ----
+
+/// Remembers an incoming activity id. Returns false if it was seen before (a redelivery).
+pub fn first_time_seen(conn: &mut DbConn, ap_id: &str) -> QueryResult<bool> {
+    let seen = received_activities::table
+        .find(ap_id)
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if seen {
+        return Ok(false);
+    }
+    match diesel::insert_into(received_activities::table)
+        .values((
+            received_activities::ap_id.eq(ap_id),
+            received_activities::received_at.eq(super::now()),
+        ))
+        .execute(conn)
+    {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+// ---- deliveries ----
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = deliveries)]
+#[diesel(check_for_backend(super::conn::MultiBackend))]
+pub struct Delivery {
+    pub id: i64,
+    pub activity_id: String,
+    pub signer: String,
+    pub inbox: String,
+    pub inbox_host: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_error: String,
+    pub created_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+/// Queues one activity for one inbox. Call it inside the transaction of the change that causes
+/// the activity, so the two are committed together. The same activity for the same inbox is
+/// queued once.
+pub fn enqueue(
+    conn: &mut DbConn,
+    activity_id: &str,
+    signer: &str,
+    inbox: &str,
+    inbox_host: &str,
+    payload: &str,
+) -> QueryResult<()> {
+    let exists = deliveries::table
+        .filter(deliveries::activity_id.eq(activity_id))
+        .filter(deliveries::inbox.eq(inbox))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if exists {
+        return Ok(());
+    }
+    let now = super::now();
+    diesel::insert_into(deliveries::table)
+        .values((
+            deliveries::activity_id.eq(activity_id),
+            deliveries::signer.eq(signer),
+            deliveries::inbox.eq(inbox),
+            deliveries::inbox_host.eq(inbox_host),
+            deliveries::payload.eq(payload),
+            deliveries::status.eq("pending"),
+            deliveries::next_attempt_at.eq(now),
+            deliveries::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Claims up to `limit` due deliveries for this worker by pushing their next attempt `lease`
+/// into the future (so another worker, in this process or another, skips them). A claim only
+/// succeeds if nobody changed the row in between.
+pub fn claim_due(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    lease: chrono::TimeDelta,
+    limit: i64,
+) -> QueryResult<Vec<Delivery>> {
+    let due: Vec<Delivery> = deliveries::table
+        .filter(deliveries::status.eq("pending"))
+        .filter(deliveries::next_attempt_at.le(now))
+        .order(deliveries::next_attempt_at.asc())
+        .limit(limit)
+        .select(Delivery::as_select())
+        .load(conn)?;
+    let mut claimed = Vec::with_capacity(due.len());
+    for d in due {
+        let n = diesel::update(
+            deliveries::table
+                .find(d.id)
+                .filter(deliveries::next_attempt_at.eq(d.next_attempt_at))
+                .filter(deliveries::status.eq("pending")),
+        )
+        .set(deliveries::next_attempt_at.eq(now + lease))
+        .execute(conn)?;
+        if n == 1 {
+            claimed.push(d);
+        }
+    }
+    Ok(claimed)
+}
+
+pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(deliveries::table.find(id))
+        .set((
+            deliveries::status.eq("sent"),
+            deliveries::attempts.eq(deliveries::attempts + 1),
+            deliveries::finished_at.eq(Some(now)),
+            deliveries::last_error.eq(""),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Records a failed attempt: retry at `retry_at`, or give up (`None`).
+pub fn mark_failed(
+    conn: &mut DbConn,
+    id: i64,
+    error: &str,
+    retry_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let error: String = error.chars().take(500).collect();
+    match retry_at {
+        Some(at) => diesel::update(deliveries::table.find(id))
+            .set((
+                deliveries::attempts.eq(deliveries::attempts + 1),
+                deliveries::next_attempt_at.eq(at),
+                deliveries::last_error.eq(error),
+            ))
+            .execute(conn),
+        None => diesel::update(deliveries::table.find(id))
+            .set((
+                deliveries::status.eq("failed"),
+                deliveries::attempts.eq(deliveries::attempts + 1),
+                deliveries::finished_at.eq(Some(now)),
+                deliveries::last_error.eq(error),
+            ))
+            .execute(conn),
+    }
+    .map(drop)
+}
+
+pub fn pending_count(conn: &mut DbConn) -> QueryResult<i64> {
+    deliveries::table
+        .filter(deliveries::status.eq("pending"))
+        .count()
+        .get_result(conn)
+}
+
+pub fn for_activity(conn: &mut DbConn, activity_id: &str) -> QueryResult<Vec<Delivery>> {
+    deliveries::table
+        .filter(deliveries::activity_id.eq(activity_id))
+        .order(deliveries::id.asc())
+        .select(Delivery::as_select())
+        .load(conn)
+}

@@ -1,0 +1,317 @@
+//! The federation endpoints: discovery (WebFinger, NodeInfo, host-meta), actor documents,
+//! collections, and the inboxes.
+
+use activitypub_federation::axum::inbox::{ActivityData, receive_activity};
+use activitypub_federation::config::Data;
+use activitypub_federation::fetch::webfinger::{Webfinger, WebfingerLink, extract_webfinger_name};
+use activitypub_federation::protocol::context::WithContext;
+use axum::body::Body;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::activities::{InboxActivity, is_handled};
+use super::actors::{self, ApubRemote};
+use super::error::FedResult;
+use super::urls::Urls;
+use crate::app::AppState;
+use crate::db::{self, federation as store, persons, spaces};
+use crate::domain::{AccountStatus, Role};
+use crate::error::{AppError, ErrorKind};
+use crate::service::Hearth;
+
+pub const ACTIVITY_JSON: &str = "application/activity+json";
+
+/// Whether a request asks for ActivityStreams JSON rather than a page.
+pub fn wants_activity_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.contains("application/activity+json")
+                || (v.contains("application/ld+json") && v.contains("activitystreams"))
+        })
+}
+
+fn activity_json(body: Value) -> Response {
+    let mut resp = axum::Json(body).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ACTIVITY_JSON));
+    resp.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    resp
+}
+
+/// `GET /s/<name>` with an ActivityPub `Accept`: the space as a Group.
+pub async fn group(state: &AppState, name: &str) -> FedResult<Response> {
+    let h = &state.hearth;
+    let n = name.to_ascii_lowercase();
+    let space = h
+        .db
+        .run(move |c| Ok(spaces::find_by_name(c, &n)?))
+        .await?
+        .ok_or_else(|| AppError::not_found("space"))?;
+    let (public, _) = actors::ensure_keys(h, &space.name).await?;
+    Ok(activity_json(actors::group_json(&Urls::new(&h.config), &space, &public)))
+}
+
+/// `GET /u/<name>` with an ActivityPub `Accept`: the person.
+pub async fn person(state: &AppState, name: &str) -> FedResult<Response> {
+    let h = &state.hearth;
+    let n = name.to_ascii_lowercase();
+    let person = h
+        .db
+        .run(move |c| Ok(persons::find_by_name(c, &n)?))
+        .await?
+        .filter(|p| p.status() == AccountStatus::Active)
+        .ok_or_else(|| AppError::not_found("person"))?;
+    let (public, _) = actors::ensure_keys(h, &person.name).await?;
+    Ok(activity_json(actors::person_json(&Urls::new(&h.config), &person, &public)))
+}
+
+/// `GET /actor`: the instance actor.
+pub async fn instance_actor(State(state): State<AppState>) -> FedResult<Response> {
+    let h = &state.hearth;
+    let (public, _) = actors::ensure_instance_keys(h).await?;
+    let settings = h.db.run(|c| Ok(db::instance::get(c)?)).await?;
+    Ok(activity_json(actors::instance_json(
+        &Urls::new(&h.config),
+        &h.config.domain,
+        &settings.name,
+        &public,
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct WebfingerQuery {
+    resource: String,
+}
+
+/// `GET /.well-known/webfinger?resource=acct:name@domain`: people and spaces share one
+/// namespace, so a name resolves to exactly one actor.
+pub async fn webfinger(
+    data: Data<Hearth>,
+    Query(q): Query<WebfingerQuery>,
+) -> FedResult<Response> {
+    let name = extract_webfinger_name(&q.resource, &data)
+        .map_err(|_| AppError::not_found("account"))?
+        .to_ascii_lowercase();
+    let urls = Urls::new(&data.config);
+    let lookup = name.clone();
+    let found = data
+        .db
+        .run(move |c| {
+            if let Some(s) = spaces::find_by_name(c, &lookup)? {
+                return Ok(Some(("Group", s.name)));
+            }
+            Ok(persons::find_by_name(c, &lookup)?
+                .filter(|p| p.status() == AccountStatus::Active)
+                .map(|p| ("Person", p.name)))
+        })
+        .await?;
+    let (kind, name) = found.ok_or_else(|| AppError::not_found("account"))?;
+    let actor = if kind == "Group" {
+        urls.space(&name)
+    } else {
+        urls.person(&name)
+    };
+    let mut properties = std::collections::HashMap::new();
+    properties.insert(
+        url::Url::parse("https://www.w3.org/ns/activitystreams#type")?,
+        kind.to_string(),
+    );
+    let body = Webfinger {
+        subject: format!("acct:{name}@{}", data.config.domain),
+        links: vec![
+            WebfingerLink {
+                rel: Some("http://webfinger.net/rel/profile-page".into()),
+                kind: Some("text/html".into()),
+                href: Some(actor.clone()),
+                ..Default::default()
+            },
+            WebfingerLink {
+                rel: Some("self".into()),
+                kind: Some(ACTIVITY_JSON.into()),
+                href: Some(actor.clone()),
+                properties,
+                ..Default::default()
+            },
+        ],
+        aliases: vec![actor],
+        properties: Default::default(),
+    };
+    let mut resp = axum::Json(body).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/jrd+json"),
+    );
+    resp.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    Ok(resp)
+}
+
+/// `GET /.well-known/nodeinfo`.
+pub async fn nodeinfo_links(State(state): State<AppState>) -> Response {
+    let base = Urls::new(&state.hearth.config).base().to_string();
+    axum::Json(json!({
+        "links": [{
+            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+            "href": format!("{base}/nodeinfo/2.1"),
+        }]
+    }))
+    .into_response()
+}
+
+/// `GET /nodeinfo/2.1`: software, protocols and usage (counts only, nothing personal).
+pub async fn nodeinfo(State(state): State<AppState>) -> FedResult<Response> {
+    let h = &state.hearth;
+    let (settings, users, posts) = h
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            let users = db::schema::persons::table
+                .filter(db::schema::persons::status.eq("active"))
+                .count()
+                .get_result::<i64>(c)?;
+            let posts = db::schema::posts::table
+                .filter(db::schema::posts::deleted_at.is_null())
+                .count()
+                .get_result::<i64>(c)?;
+            Ok((db::instance::get(c)?, users, posts))
+        })
+        .await?;
+    let open = settings.registration_mode() != crate::domain::RegistrationMode::Closed;
+    let mut resp = axum::Json(json!({
+        "version": "2.1",
+        "software": {
+            "name": "hearth",
+            "version": env!("CARGO_PKG_VERSION"),
+            "repository": "https://example.invalid/hearth",
+        },
+        "protocols": ["activitypub"],
+        "services": { "inbound": [], "outbound": [] },
+        "openRegistrations": open,
+        "usage": { "users": { "total": users }, "localPosts": posts },
+        "metadata": { "nodeName": settings.name, "nodeDescription": settings.description },
+    }))
+    .into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
+        ),
+    );
+    Ok(resp)
+}
+
+/// `GET /.well-known/host-meta`: where WebFinger is, for older peers.
+pub async fn host_meta(State(state): State<AppState>) -> Response {
+    let base = Urls::new(&state.hearth.config).base().to_string();
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  \
+         <Link rel=\"lrdd\" template=\"{base}/.well-known/webfinger?resource={{uri}}\"/>\n</XRD>\n"
+    );
+    let mut resp = xml.into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xrd+xml; charset=utf-8"),
+    );
+    resp
+}
+
+fn ordered_collection(id: url::Url, total: i64, items: Vec<Value>) -> Response {
+    activity_json(json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": id,
+        "type": "OrderedCollection",
+        "totalItems": total,
+        "orderedItems": items,
+    }))
+}
+
+async fn space_row(h: &Hearth, name: &str) -> FedResult<spaces::Space> {
+    let n = name.to_ascii_lowercase();
+    Ok(h
+        .db
+        .run(move |c| Ok(spaces::find_by_name(c, &n)?))
+        .await?
+        .ok_or_else(|| AppError::not_found("space"))?)
+}
+
+/// `GET /s/<name>/followers`: the count only; who follows is nobody else's business.
+pub async fn followers(State(state): State<AppState>, Path(name): Path<String>) -> FedResult<Response> {
+    let h = &state.hearth;
+    let space = space_row(h, &name).await?;
+    let id = space.id;
+    let n = h.db.run(move |c| Ok(store::follower_count(c, id)?)).await?;
+    Ok(ordered_collection(Urls::new(&h.config).followers(&space.name), n, vec![]))
+}
+
+/// `GET /s/<name>/moderators` (the Group's `attributedTo`): the people who moderate it.
+pub async fn moderators(State(state): State<AppState>, Path(name): Path<String>) -> FedResult<Response> {
+    let h = &state.hearth;
+    let space = space_row(h, &name).await?;
+    let urls = Urls::new(&h.config);
+    let mods = h
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            use db::schema::persons;
+            Ok(persons::table
+                .filter(persons::role.eq_any([Role::Admin.as_str(), Role::Moderator.as_str()]))
+                .filter(persons::status.eq("active"))
+                .order(persons::id.asc())
+                .select(persons::name)
+                .load::<String>(c)?)
+        })
+        .await?;
+    let items: Vec<Value> = mods.iter().map(|m| json!(urls.person(m))).collect();
+    Ok(ordered_collection(urls.moderators(&space.name), items.len() as i64, items))
+}
+
+/// `GET /s/<name>/outbox` and `/featured`: empty for now (threads federate as they are written).
+pub async fn space_outbox(State(state): State<AppState>, Path(name): Path<String>) -> FedResult<Response> {
+    let h = &state.hearth;
+    let space = space_row(h, &name).await?;
+    let urls = Urls::new(&h.config);
+    Ok(ordered_collection(urls.outbox(&urls.space(&space.name)), 0, vec![]))
+}
+
+pub async fn space_featured(State(state): State<AppState>, Path(name): Path<String>) -> FedResult<Response> {
+    let h = &state.hearth;
+    let space = space_row(h, &name).await?;
+    Ok(ordered_collection(Urls::new(&h.config).featured(&space.name), 0, vec![]))
+}
+
+pub async fn person_outbox(State(state): State<AppState>, Path(name): Path<String>) -> FedResult<Response> {
+    let urls = Urls::new(&state.hearth.config);
+    Ok(ordered_collection(urls.outbox(&urls.person(&name)), 0, vec![]))
+}
+
+/// Every inbox (a space's, a person's, the shared one): the HTTP signature, the Digest and the
+/// actor are checked by `activitypub_federation`, then the activity's own `verify` and `receive`.
+/// Activity types Hearth does not handle are acknowledged and dropped.
+pub async fn inbox(data: Data<Hearth>, req: Request) -> FedResult<Response> {
+    let (parts, body) = req.into_parts();
+    let limit = data.config.max_body_bytes;
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| AppError::new(ErrorKind::PayloadTooLarge, "the activity is too large"))?;
+    let peek: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| AppError::new(ErrorKind::BadRequest, format!("the body is not valid JSON: {e}")))?;
+    if !is_handled(&peek) {
+        tracing::debug!(kind = ?peek.get("type"), "ignoring an activity type Hearth does not handle");
+        return Ok(StatusCode::ACCEPTED.into_response());
+    }
+    let req = Request::from_parts(parts, Body::from(bytes));
+    let activity = ActivityData::from_request(req, &())
+        .await
+        .map_err(|_| AppError::new(ErrorKind::BadRequest, "unreadable request"))?;
+    receive_activity::<WithContext<InboxActivity>, ApubRemote, Hearth>(activity, &data).await?;
+    Ok(StatusCode::ACCEPTED.into_response())
+}

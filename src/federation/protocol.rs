@@ -1,0 +1,92 @@
+//! The JSON shapes Hearth reads from other servers. Lenient where peers differ (see
+//! `../shared/fixtures/activitypub/SOURCES.md`): optional fields are optional, and `icon` may be
+//! an object or a list. What Hearth sends is built with `serde_json::json!` in `actors.rs` and
+//! `activities.rs`, next to the code that sends it.
+
+use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::kinds::activity::{FollowType, UndoType};
+use activitypub_federation::protocol::public_key::PublicKey;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::actors::ApubRemote;
+
+/// Any actor: a Person, a Group, an Application or Service (instance actors), an Organization.
+///
+/// ```json
+/// {"id": "https://mastodon.example/users/ana", "type": "Person", "preferredUsername": "ana",
+///  "name": "Ana", "inbox": "https://mastodon.example/users/ana/inbox",
+///  "endpoints": {"sharedInbox": "https://mastodon.example/inbox"},
+///  "publicKey": {"id": "https://mastodon.example/users/ana#main-key", "owner": "…", "publicKeyPem": "…"}}
+/// ```
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorJson {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub preferred_username: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub icon: Option<serde_json::Value>,
+    pub inbox: Url,
+    #[serde(default)]
+    pub endpoints: Option<Endpoints>,
+    pub public_key: PublicKey,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    #[serde(default)]
+    pub shared_inbox: Option<Url>,
+}
+
+impl ActorJson {
+    /// The avatar URL, whether `icon` is an Image object, a list of them, or a bare URL.
+    pub fn icon_url(&self) -> Option<String> {
+        fn pick(v: &serde_json::Value) -> Option<String> {
+            match v {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Object(o) => o.get("url").and_then(pick),
+                serde_json::Value::Array(a) => a.iter().find_map(pick),
+                _ => None,
+            }
+        }
+        self.icon
+            .as_ref()
+            .and_then(pick)
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    }
+}
+
+/// `Follow` of a space.
+///
+/// ```json
+/// {"id": "https://mastodon.example/3f1c…", "type": "Follow",
+///  "actor": "https://mastodon.example/users/ana", "object": "https://community.acme.example/s/support"}
+/// ```
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Follow {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: FollowType,
+    pub actor: ObjectId<ApubRemote>,
+    pub object: Url,
+}
+
+/// `Undo(Follow)`: the follower stops following. Peers embed the original Follow.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoFollow {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    pub actor: ObjectId<ApubRemote>,
+    pub object: Follow,
+}
