@@ -104,11 +104,38 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    serve_with(state, listener, shutdown, ServeOptions::default()).await
+}
+
+/// What runs next to the HTTP server.
+#[derive(Debug, Clone, Copy)]
+pub struct ServeOptions {
+    /// The background delivery worker. Tests that drive deliveries step by step
+    /// (`federation::delivery::deliver_due`) turn it off.
+    pub delivery_worker: bool,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            delivery_worker: true,
+        }
+    }
+}
+
+pub async fn serve_with(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+    options: ServeOptions,
+) -> anyhow::Result<()> {
     let tasks = spawn_housekeeping(state.clone(), shutdown.clone());
-    let delivery = tokio::spawn(crate::federation::delivery::run(
-        state.federation.clone(),
-        shutdown.clone(),
-    ));
+    let delivery = options.delivery_worker.then(|| {
+        tokio::spawn(crate::federation::delivery::run(
+            state.federation.clone(),
+            shutdown.clone(),
+        ))
+    });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let stop = shutdown.clone();
     axum::serve(listener, app)
@@ -116,7 +143,9 @@ pub async fn serve(
         .await?;
     shutdown.cancel();
     let _ = tasks.await;
-    let _ = delivery.await;
+    if let Some(d) = delivery {
+        let _ = d.await;
+    }
     Ok(())
 }
 

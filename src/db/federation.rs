@@ -112,7 +112,12 @@ pub fn upsert_actor(conn: &mut DbConn, form: &RemoteActorForm) -> QueryResult<Re
 // ---- follows ----
 
 /// Records a follow; a repeated one keeps the first. Returns whether it is new.
-pub fn add_follow(conn: &mut DbConn, space_id: i64, follower_id: i64, activity_id: &str) -> QueryResult<bool> {
+pub fn add_follow(
+    conn: &mut DbConn,
+    space_id: i64,
+    follower_id: i64,
+    activity_id: &str,
+) -> QueryResult<bool> {
     let exists = follows::table
         .filter(follows::space_id.eq(space_id))
         .filter(follows::follower_id.eq(follower_id))

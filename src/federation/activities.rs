@@ -33,7 +33,10 @@ pub fn is_handled(activity: &serde_json::Value) -> bool {
         .get("object")
         .and_then(|o| o.get("type"))
         .and_then(|t| t.as_str());
-    matches!((kind, inner), (Some("Follow"), _) | (Some("Undo"), Some("Follow")))
+    matches!(
+        (kind, inner),
+        (Some("Follow"), _) | (Some("Undo"), Some("Follow"))
+    )
 }
 
 fn local_space(data: &Data<Hearth>, url: &Url) -> FedResult<String> {
@@ -90,12 +93,20 @@ impl Activity for Follow {
         let signer = format!("space:{name}");
         data.db
             .transaction(move |c| {
-                let space = spaces::find_by_name(c, &name)?.ok_or_else(|| AppError::not_found("space"))?;
+                let space =
+                    spaces::find_by_name(c, &name)?.ok_or_else(|| AppError::not_found("space"))?;
                 if !store::first_time_seen(c, &activity_id)? {
                     return Ok(());
                 }
                 store::add_follow(c, space.id, follower.row.id, &activity_id)?;
-                store::enqueue(c, accept_id.as_str(), &signer, inbox.as_str(), &authority(&inbox), &payload)?;
+                store::enqueue(
+                    c,
+                    accept_id.as_str(),
+                    &signer,
+                    inbox.as_str(),
+                    &authority(&inbox),
+                    &payload,
+                )?;
                 Ok(())
             })
             .await?;
@@ -129,7 +140,8 @@ impl Activity for UndoFollow {
         let activity_id = self.id.to_string();
         data.db
             .transaction(move |c| {
-                let space = spaces::find_by_name(c, &name)?.ok_or_else(|| AppError::not_found("space"))?;
+                let space =
+                    spaces::find_by_name(c, &name)?.ok_or_else(|| AppError::not_found("space"))?;
                 if store::first_time_seen(c, &activity_id)? {
                     store::remove_follow(c, space.id, follower.row.id)?;
                 }

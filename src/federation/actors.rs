@@ -27,9 +27,15 @@ pub async fn ensure_keys(h: &Hearth, handle: &str) -> FedResult<(String, String)
             .map_err(|e| AppError::internal(anyhow::anyhow!("key generation failed: {e}")))
     })
     .await?;
-    Ok(h
-        .db
-        .run(move |c| Ok(store::store_keys(c, &handle, &pair.public_key, &pair.private_key)?))
+    Ok(h.db
+        .run(move |c| {
+            Ok(store::store_keys(
+                c,
+                &handle,
+                &pair.public_key,
+                &pair.private_key,
+            )?)
+        })
         .await?)
 }
 
@@ -45,19 +51,18 @@ pub async fn ensure_instance_keys(h: &Hearth) -> FedResult<(String, String)> {
     })
     .await?;
     let (public, private) = (pair.public_key.clone(), pair.private_key.clone());
-    h.db
-        .transaction(move |c| {
-            // Another process may have created them meanwhile: keep the first.
-            let s = db::instance::get(c)?;
-            if s.private_key_pem.is_empty() {
-                db::instance::set_keys(c, &public, &private)?;
-                Ok((public, private))
-            } else {
-                Ok((s.public_key_pem, s.private_key_pem))
-            }
-        })
-        .await
-        .map_err(FedError)
+    h.db.transaction(move |c| {
+        // Another process may have created them meanwhile: keep the first.
+        let s = db::instance::get(c)?;
+        if s.private_key_pem.is_empty() {
+            db::instance::set_keys(c, &public, &private)?;
+            Ok((public, private))
+        } else {
+            Ok((s.public_key_pem, s.private_key_pem))
+        }
+    })
+    .await
+    .map_err(FedError)
 }
 
 /// One of our own actors, with what is needed to sign as it.
@@ -110,7 +115,9 @@ impl Object for LocalActor {
             Some(LocalRef::Person(n)) => format!("person:{n}"),
             None => return Ok(None),
         };
-        Ok(Some(LocalActor::for_signer(data.app_data(), &urls, &signer).await?))
+        Ok(Some(
+            LocalActor::for_signer(data.app_data(), &urls, &signer).await?,
+        ))
     }
 
     async fn into_json(self, _data: &Data<Hearth>) -> Result<Value, FedError> {
@@ -118,11 +125,15 @@ impl Object for LocalActor {
     }
 
     async fn verify(_json: &Value, _expected: &Url, _data: &Data<Hearth>) -> Result<(), FedError> {
-        Err(FedError(AppError::forbidden("local actors are not accepted from elsewhere")))
+        Err(FedError(AppError::forbidden(
+            "local actors are not accepted from elsewhere",
+        )))
     }
 
     async fn from_json(_json: Value, _data: &Data<Hearth>) -> Result<Self, FedError> {
-        Err(FedError(AppError::forbidden("local actors are not accepted from elsewhere")))
+        Err(FedError(AppError::forbidden(
+            "local actors are not accepted from elsewhere",
+        )))
     }
 }
 
@@ -169,7 +180,12 @@ pub fn authority(url: &Url) -> String {
 
 /// Remote text for a single line: no control characters, at most `max` characters.
 fn clean_line(s: &str, max: usize) -> String {
-    s.chars().filter(|c| !c.is_control()).take(max).collect::<String>().trim().to_string()
+    s.chars()
+        .filter(|c| !c.is_control())
+        .take(max)
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 #[async_trait::async_trait]
@@ -188,7 +204,10 @@ impl Object for ApubRemote {
 
     async fn read_from_id(id: Url, data: &Data<Hearth>) -> Result<Option<Self>, FedError> {
         let key = id.to_string();
-        let row = data.db.run(move |c| Ok(store::find_actor(c, &key)?)).await?;
+        let row = data
+            .db
+            .run(move |c| Ok(store::find_actor(c, &key)?))
+            .await?;
         row.map(ApubRemote::from_row).transpose()
     }
 
@@ -206,11 +225,18 @@ impl Object for ApubRemote {
         })
     }
 
-    async fn verify(json: &ActorJson, expected: &Url, _data: &Data<Hearth>) -> Result<(), FedError> {
+    async fn verify(
+        json: &ActorJson,
+        expected: &Url,
+        _data: &Data<Hearth>,
+    ) -> Result<(), FedError> {
         verify_domains_match(&json.id, expected)?;
         verify_domains_match(&json.inbox, expected)?;
         if json.public_key.owner != json.id {
-            return Err(FedError(AppError::invalid("publicKey", "the key's owner is not the actor")));
+            return Err(FedError(AppError::invalid(
+                "publicKey",
+                "the key's owner is not the actor",
+            )));
         }
         Ok(())
     }
@@ -250,7 +276,10 @@ impl Object for ApubRemote {
             public_key_pem: json.public_key.public_key_pem.clone(),
             last_refreshed_at: db::now(),
         };
-        let row = data.db.run(move |c| Ok(store::upsert_actor(c, &form)?)).await?;
+        let row = data
+            .db
+            .run(move |c| Ok(store::upsert_actor(c, &form)?))
+            .await?;
         ApubRemote::from_row(row)
     }
 }
@@ -269,7 +298,10 @@ impl Actor for ApubRemote {
     }
 
     fn shared_inbox(&self) -> Option<Url> {
-        self.row.shared_inbox.as_deref().and_then(|s| Url::parse(s).ok())
+        self.row
+            .shared_inbox
+            .as_deref()
+            .and_then(|s| Url::parse(s).ok())
     }
 }
 

@@ -20,21 +20,44 @@ impl From<activitypub_federation::error::Error> for FedError {
     fn from(e: activitypub_federation::error::Error) -> Self {
         use activitypub_federation::error::Error as E;
         let (kind, message) = match &e {
-            E::ActivityBodyDigestInvalid => (ErrorKind::Unauthenticated, "the Digest header does not match the body"),
-            E::ActivitySignatureInvalid => (ErrorKind::Unauthenticated, "the HTTP signature is missing or invalid"),
-            E::SignError(_) => (ErrorKind::Unauthenticated, "the HTTP signature is missing or invalid"),
-            E::ParseReceivedActivity { .. } => (ErrorKind::BadRequest, "the activity is not one Hearth can read"),
-            E::UrlVerificationError(_) => (ErrorKind::BadRequest, "the activity's URLs do not check out"),
+            E::ActivityBodyDigestInvalid => (
+                ErrorKind::Unauthenticated,
+                "the Digest header does not match the body",
+            ),
+            E::ActivitySignatureInvalid => (
+                ErrorKind::Unauthenticated,
+                "the HTTP signature is missing or invalid",
+            ),
+            E::SignError(_) => (
+                ErrorKind::Unauthenticated,
+                "the HTTP signature is missing or invalid",
+            ),
+            E::ParseReceivedActivity { .. } => (
+                ErrorKind::BadRequest,
+                "the activity is not one Hearth can read",
+            ),
+            E::UrlVerificationError(_) => (
+                ErrorKind::BadRequest,
+                "the activity's URLs do not check out",
+            ),
             E::ObjectDeleted(_) => (ErrorKind::Unauthenticated, "the signing actor was deleted"),
             E::NotFound => (ErrorKind::NotFound, "not found"),
-            E::RequestLimit | E::ResponseBodyLimit => (ErrorKind::BadRequest, "too many or too large fetches for one request"),
+            E::RequestLimit | E::ResponseBodyLimit => (
+                ErrorKind::BadRequest,
+                "too many or too large fetches for one request",
+            ),
             E::DomainResolveError(_) | E::ResolveInternalIpError(..) => {
                 (ErrorKind::Forbidden, "that address is not allowed")
             }
-            E::FetchInvalidContentType(_) | E::FetchWrongId(_) | E::ParseFetchedObject(..) | E::Reqwest(_)
-            | E::ReqwestMiddleware(_) | E::WebfingerResolveFailed(_) => {
-                (ErrorKind::Unauthenticated, "the signing actor could not be fetched")
-            }
+            E::FetchInvalidContentType(_)
+            | E::FetchWrongId(_)
+            | E::ParseFetchedObject(..)
+            | E::Reqwest(_)
+            | E::ReqwestMiddleware(_)
+            | E::WebfingerResolveFailed(_) => (
+                ErrorKind::Unauthenticated,
+                "the signing actor could not be fetched",
+            ),
             _ => return FedError(AppError::internal(e)),
         };
         tracing::debug!("federation request refused: {e}");

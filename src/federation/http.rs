@@ -4,7 +4,6 @@
 use activitypub_federation::axum::inbox::{ActivityData, receive_activity};
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::webfinger::{Webfinger, WebfingerLink, extract_webfinger_name};
-use activitypub_federation::protocol::context::WithContext;
 use axum::body::Body;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -38,8 +37,10 @@ pub fn wants_activity_json(headers: &HeaderMap) -> bool {
 
 fn activity_json(body: Value) -> Response {
     let mut resp = axum::Json(body).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ACTIVITY_JSON));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(ACTIVITY_JSON),
+    );
     resp.headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept"));
     resp
@@ -49,27 +50,33 @@ fn activity_json(body: Value) -> Response {
 pub async fn group(state: &AppState, name: &str) -> FedResult<Response> {
     let h = &state.hearth;
     let n = name.to_ascii_lowercase();
-    let space = h
-        .db
-        .run(move |c| Ok(spaces::find_by_name(c, &n)?))
-        .await?
-        .ok_or_else(|| AppError::not_found("space"))?;
+    let space =
+        h.db.run(move |c| Ok(spaces::find_by_name(c, &n)?))
+            .await?
+            .ok_or_else(|| AppError::not_found("space"))?;
     let (public, _) = actors::ensure_keys(h, &space.name).await?;
-    Ok(activity_json(actors::group_json(&Urls::new(&h.config), &space, &public)))
+    Ok(activity_json(actors::group_json(
+        &Urls::new(&h.config),
+        &space,
+        &public,
+    )))
 }
 
 /// `GET /u/<name>` with an ActivityPub `Accept`: the person.
 pub async fn person(state: &AppState, name: &str) -> FedResult<Response> {
     let h = &state.hearth;
     let n = name.to_ascii_lowercase();
-    let person = h
-        .db
-        .run(move |c| Ok(persons::find_by_name(c, &n)?))
-        .await?
-        .filter(|p| p.status() == AccountStatus::Active)
-        .ok_or_else(|| AppError::not_found("person"))?;
+    let person =
+        h.db.run(move |c| Ok(persons::find_by_name(c, &n)?))
+            .await?
+            .filter(|p| p.status() == AccountStatus::Active)
+            .ok_or_else(|| AppError::not_found("person"))?;
     let (public, _) = actors::ensure_keys(h, &person.name).await?;
-    Ok(activity_json(actors::person_json(&Urls::new(&h.config), &person, &public)))
+    Ok(activity_json(actors::person_json(
+        &Urls::new(&h.config),
+        &person,
+        &public,
+    )))
 }
 
 /// `GET /actor`: the instance actor.
@@ -92,10 +99,7 @@ pub struct WebfingerQuery {
 
 /// `GET /.well-known/webfinger?resource=acct:name@domain`: people and spaces share one
 /// namespace, so a name resolves to exactly one actor.
-pub async fn webfinger(
-    data: Data<Hearth>,
-    Query(q): Query<WebfingerQuery>,
-) -> FedResult<Response> {
+pub async fn webfinger(data: Data<Hearth>, Query(q): Query<WebfingerQuery>) -> FedResult<Response> {
     let name = extract_webfinger_name(&q.resource, &data)
         .map_err(|_| AppError::not_found("account"))?
         .to_ascii_lowercase();
@@ -170,9 +174,8 @@ pub async fn nodeinfo_links(State(state): State<AppState>) -> Response {
 /// `GET /nodeinfo/2.1`: software, protocols and usage (counts only, nothing personal).
 pub async fn nodeinfo(State(state): State<AppState>) -> FedResult<Response> {
     let h = &state.hearth;
-    let (settings, users, posts) = h
-        .db
-        .run(|c| {
+    let (settings, users, posts) =
+        h.db.run(|c| {
             use diesel::prelude::*;
             let users = db::schema::persons::table
                 .filter(db::schema::persons::status.eq("active"))
@@ -236,32 +239,40 @@ fn ordered_collection(id: url::Url, total: i64, items: Vec<Value>) -> Response {
 
 async fn space_row(h: &Hearth, name: &str) -> FedResult<spaces::Space> {
     let n = name.to_ascii_lowercase();
-    Ok(h
-        .db
+    Ok(h.db
         .run(move |c| Ok(spaces::find_by_name(c, &n)?))
         .await?
         .ok_or_else(|| AppError::not_found("space"))?)
 }
 
 /// `GET /s/<name>/followers`: the count only; who follows is nobody else's business.
-pub async fn followers(State(state): State<AppState>, Path(name): Path<String>) -> FedResult<Response> {
+pub async fn followers(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> FedResult<Response> {
     let h = &state.hearth;
     let space = space_row(h, &name).await?;
     let id = space.id;
     let n = h.db.run(move |c| Ok(store::follower_count(c, id)?)).await?;
-    Ok(ordered_collection(Urls::new(&h.config).followers(&space.name), n, vec![]))
+    Ok(ordered_collection(
+        Urls::new(&h.config).followers(&space.name),
+        n,
+        vec![],
+    ))
 }
 
 /// `GET /s/<name>/moderators` (the Group's `attributedTo`): the people who moderate it.
-pub async fn moderators(State(state): State<AppState>, Path(name): Path<String>) -> FedResult<Response> {
+pub async fn moderators(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> FedResult<Response> {
     let h = &state.hearth;
     let space = space_row(h, &name).await?;
     let urls = Urls::new(&h.config);
-    let mods = h
-        .db
-        .run(|c| {
-            use diesel::prelude::*;
+    let mods =
+        h.db.run(|c| {
             use db::schema::persons;
+            use diesel::prelude::*;
             Ok(persons::table
                 .filter(persons::role.eq_any([Role::Admin.as_str(), Role::Moderator.as_str()]))
                 .filter(persons::status.eq("active"))
@@ -271,26 +282,51 @@ pub async fn moderators(State(state): State<AppState>, Path(name): Path<String>)
         })
         .await?;
     let items: Vec<Value> = mods.iter().map(|m| json!(urls.person(m))).collect();
-    Ok(ordered_collection(urls.moderators(&space.name), items.len() as i64, items))
+    Ok(ordered_collection(
+        urls.moderators(&space.name),
+        items.len() as i64,
+        items,
+    ))
 }
 
 /// `GET /s/<name>/outbox` and `/featured`: empty for now (threads federate as they are written).
-pub async fn space_outbox(State(state): State<AppState>, Path(name): Path<String>) -> FedResult<Response> {
+pub async fn space_outbox(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> FedResult<Response> {
     let h = &state.hearth;
     let space = space_row(h, &name).await?;
     let urls = Urls::new(&h.config);
-    Ok(ordered_collection(urls.outbox(&urls.space(&space.name)), 0, vec![]))
+    Ok(ordered_collection(
+        urls.outbox(&urls.space(&space.name)),
+        0,
+        vec![],
+    ))
 }
 
-pub async fn space_featured(State(state): State<AppState>, Path(name): Path<String>) -> FedResult<Response> {
+pub async fn space_featured(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> FedResult<Response> {
     let h = &state.hearth;
     let space = space_row(h, &name).await?;
-    Ok(ordered_collection(Urls::new(&h.config).featured(&space.name), 0, vec![]))
+    Ok(ordered_collection(
+        Urls::new(&h.config).featured(&space.name),
+        0,
+        vec![],
+    ))
 }
 
-pub async fn person_outbox(State(state): State<AppState>, Path(name): Path<String>) -> FedResult<Response> {
+pub async fn person_outbox(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> FedResult<Response> {
     let urls = Urls::new(&state.hearth.config);
-    Ok(ordered_collection(urls.outbox(&urls.person(&name)), 0, vec![]))
+    Ok(ordered_collection(
+        urls.outbox(&urls.person(&name)),
+        0,
+        vec![],
+    ))
 }
 
 /// Every inbox (a space's, a person's, the shared one): the HTTP signature, the Digest and the
@@ -302,8 +338,12 @@ pub async fn inbox(data: Data<Hearth>, req: Request) -> FedResult<Response> {
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| AppError::new(ErrorKind::PayloadTooLarge, "the activity is too large"))?;
-    let peek: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| AppError::new(ErrorKind::BadRequest, format!("the body is not valid JSON: {e}")))?;
+    let peek: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        AppError::new(
+            ErrorKind::BadRequest,
+            format!("the body is not valid JSON: {e}"),
+        )
+    })?;
     if !is_handled(&peek) {
         tracing::debug!(kind = ?peek.get("type"), "ignoring an activity type Hearth does not handle");
         return Ok(StatusCode::ACCEPTED.into_response());
@@ -312,6 +352,7 @@ pub async fn inbox(data: Data<Hearth>, req: Request) -> FedResult<Response> {
     let activity = ActivityData::from_request(req, &())
         .await
         .map_err(|_| AppError::new(ErrorKind::BadRequest, "unreadable request"))?;
-    receive_activity::<WithContext<InboxActivity>, ApubRemote, Hearth>(activity, &data).await?;
+    // Not wrapped in `WithContext`: some peers omit `@context`, and nothing here needs it.
+    receive_activity::<InboxActivity, ApubRemote, Hearth>(activity, &data).await?;
     Ok(StatusCode::ACCEPTED.into_response())
 }

@@ -46,7 +46,10 @@ pub async fn configure(h: Hearth) -> anyhow::Result<Federation> {
         .timeout(Duration::from_secs(10))
         .connect_timeout(Duration::from_secs(10))
         // Outside test mode, names that resolve to loopback or private addresses are refused.
-        .dns_resolver(std::sync::Arc::new(ValidatingDnsResolver::new(vec![], !insecure)))
+        .dns_resolver(std::sync::Arc::new(ValidatingDnsResolver::new(
+            vec![],
+            !insecure,
+        )))
         .build()?;
     let config = FederationConfig::builder()
         .domain(h.config.domain.clone())

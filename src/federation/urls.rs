@@ -78,7 +78,11 @@ impl Urls {
         use rand::RngCore;
         let mut b = [0u8; 16];
         rand::rng().fill_bytes(&mut b);
-        parse(format!("{}/activities/{kind}/{}", self.base, hex::encode(b)))
+        parse(format!(
+            "{}/activities/{kind}/{}",
+            self.base,
+            hex::encode(b)
+        ))
     }
 
     /// Which local actor `url` names, if any (`/u/<name>`, `/s/<name>`, `/actor`).

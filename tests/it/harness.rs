@@ -131,6 +131,16 @@ impl TestInstance {
 
     /// Starts an instance on an existing database (e.g. one prepared by the command line).
     pub async fn start_on(db: TestDb, settings: Settings<'_>) -> TestInstance {
+        Self::start_full(db, settings, false).await
+    }
+
+    /// Like [`TestInstance::start_with`], with the background delivery worker running (the other
+    /// constructors leave it off so tests can step deliveries with `deliver_due`).
+    pub async fn start_with_worker(backend: Backend, settings: Settings<'_>) -> TestInstance {
+        Self::start_full(TestDb::new(backend), settings, true).await
+    }
+
+    async fn start_full(db: TestDb, settings: Settings<'_>, worker: bool) -> TestInstance {
         init_logs();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -156,10 +166,13 @@ impl TestInstance {
         let (config, _) = Config::load(None, env).expect("test configuration is valid");
         let state = hearth::app::build(config).await.expect("instance starts");
         let shutdown = CancellationToken::new();
-        let task = tokio::spawn(hearth::app::serve(
+        let task = tokio::spawn(hearth::app::serve_with(
             state.clone(),
             listener,
             shutdown.clone(),
+            hearth::app::ServeOptions {
+                delivery_worker: worker,
+            },
         ));
         TestInstance {
             base: format!("http://{addr}"),

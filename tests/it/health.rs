@@ -67,7 +67,10 @@ async fn unhealthy_when_the_database_is_unreachable() {
     let dir = tempfile::tempdir().unwrap();
     let (config, _) = Config::load(
         None,
-        vec![("HEARTH_DATA_DIR".to_string(), dir.path().display().to_string())],
+        vec![(
+            "HEARTH_DATA_DIR".to_string(),
+            dir.path().display().to_string(),
+        )],
     )
     .unwrap();
     let mut state = hearth::app::build(config).await.unwrap();

@@ -8,6 +8,8 @@ mod browser;
 mod cli;
 mod conversations;
 mod conversations_web;
+mod federation;
 mod health;
 mod migrations;
+mod peer;
 mod web;

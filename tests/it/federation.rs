@@ -1,0 +1,414 @@
+//! Federation against a peer on loopback: discovery, actor documents, Follow → Accept from the
+//! Group, durable delivery with retries, and refusal of forged, unsigned and malformed input.
+
+use hearth::domain::{PostingMode, Role};
+use serde_json::{Value, json};
+
+use crate::harness::{Backend, TestInstance, client};
+use crate::on_both_backends;
+use crate::peer::Peer;
+
+on_both_backends!(
+    discovery_and_actor_documents,
+    follow_is_accepted_by_the_group,
+    inbox_refuses_bad_input_and_changes_nothing,
+    failed_deliveries_are_retried,
+    the_worker_delivers_in_the_background,
+);
+
+const AP: &str = "application/activity+json";
+
+async fn start(b: Backend) -> TestInstance {
+    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Announcements).await;
+    i
+}
+
+async fn get_json(url: &str, accept: &str) -> (u16, Value) {
+    let resp = client()
+        .get(url)
+        .header("accept", accept)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Runs the delivery worker's passes until nothing is due.
+async fn drain(i: &TestInstance) -> usize {
+    let mut total = 0;
+    loop {
+        let n = hearth::federation::delivery::deliver_due(&i.state.federation).await;
+        if n == 0 {
+            return total;
+        }
+        total += n;
+    }
+}
+
+async fn deliveries(i: &TestInstance) -> Vec<hearth::db::federation::Delivery> {
+    i.state
+        .hearth
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            use hearth::db::schema::deliveries;
+            Ok(deliveries::table
+                .order(deliveries::id)
+                .select(hearth::db::federation::Delivery::as_select())
+                .load(c)?)
+        })
+        .await
+        .unwrap()
+}
+
+async fn discovery_and_actor_documents(b: Backend) {
+    let i = start(b).await;
+    i.create_user("jane", Role::Staff).await;
+    let domain = i
+        .base
+        .trim_start_matches("http://")
+        .replace("127.0.0.1", "localhost");
+    let base = format!("http://{domain}");
+
+    let (status, wf) = get_json(
+        &i.url(&format!(
+            "/.well-known/webfinger?resource=acct:support@{domain}"
+        )),
+        "application/jrd+json",
+    )
+    .await;
+    assert_eq!(status, 200, "{wf}");
+    assert_eq!(wf["subject"], format!("acct:support@{domain}"));
+    let me = wf["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "self")
+        .unwrap();
+    assert_eq!(me["href"], format!("{base}/s/support"));
+    assert_eq!(me["type"], AP);
+    assert_eq!(
+        me["properties"]["https://www.w3.org/ns/activitystreams#type"],
+        "Group"
+    );
+    let (_, wf) = get_json(
+        &i.url(&format!(
+            "/.well-known/webfinger?resource=acct:jane@{domain}"
+        )),
+        "*/*",
+    )
+    .await;
+    assert_eq!(wf["links"][1]["href"], format!("{base}/u/jane"));
+    for bad in [
+        "acct:nobody@{d}",
+        "acct:support@elsewhere.example",
+        "nonsense",
+    ] {
+        let (status, _) = get_json(
+            &i.url(&format!(
+                "/.well-known/webfinger?resource={}",
+                bad.replace("{d}", &domain)
+            )),
+            "*/*",
+        )
+        .await;
+        assert_eq!(status, 404, "{bad}");
+    }
+
+    let (_, links) = get_json(&i.url("/.well-known/nodeinfo"), "*/*").await;
+    assert_eq!(links["links"][0]["href"], format!("{base}/nodeinfo/2.1"));
+    let (_, ni) = get_json(&i.url("/nodeinfo/2.1"), "*/*").await;
+    assert_eq!(ni["software"]["name"], "hearth");
+    assert_eq!(ni["protocols"][0], "activitypub");
+    assert_eq!(ni["usage"]["users"]["total"], 1);
+    let hm = client()
+        .get(i.url("/.well-known/host-meta"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(hm.contains(&format!("{base}/.well-known/webfinger?resource={{uri}}")));
+
+    // The same URL serves the page or the Group, by Accept.
+    for accept in [
+        AP,
+        "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
+    ] {
+        let (status, g) = get_json(&i.url("/s/support"), accept).await;
+        assert_eq!(status, 200);
+        assert_eq!(g["type"], "Group");
+        assert_eq!(g["id"], format!("{base}/s/support"));
+        assert_eq!(g["preferredUsername"], "support");
+        assert_eq!(g["name"], "The support space");
+        assert_eq!(g["summary"], "<p>All about <strong>support</strong></p>\n");
+        assert_eq!(g["source"]["mediaType"], "text/markdown");
+        assert_eq!(g["inbox"], format!("{base}/s/support/inbox"));
+        assert_eq!(g["endpoints"]["sharedInbox"], format!("{base}/inbox"));
+        assert_eq!(g["attributedTo"], format!("{base}/s/support/moderators"));
+        assert_eq!(g["postingRestrictedToMods"], true);
+        assert!(
+            g["publicKey"]["publicKeyPem"]
+                .as_str()
+                .unwrap()
+                .contains("BEGIN PUBLIC KEY")
+        );
+        assert_eq!(g["publicKey"]["id"], format!("{base}/s/support#main-key"));
+        assert!(
+            g["@context"]
+                .to_string()
+                .contains("https://w3id.org/security/v1")
+        );
+    }
+    let page = client()
+        .get(i.url("/s/support"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let (_, p) = get_json(&i.url("/u/jane"), AP).await;
+    assert_eq!(p["type"], "Person");
+    assert_eq!(p["inbox"], format!("{base}/u/jane/inbox"));
+    let (_, a) = get_json(&i.url("/actor"), AP).await;
+    assert_eq!(a["type"], "Application");
+    assert_eq!(get_json(&i.url("/s/nowhere"), AP).await.0, 404);
+    let (_, f) = get_json(&i.url("/s/support/followers"), AP).await;
+    assert_eq!(f["type"], "OrderedCollection");
+    assert_eq!(f["totalItems"], 0);
+}
+
+fn follow(peer: &Peer, i: &TestInstance, n: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": peer.activity_id(n),
+        "type": "Follow",
+        "actor": peer.actor("bob"),
+        "object": format!("{}/s/support", local_base(i)),
+    })
+}
+
+fn local_base(i: &TestInstance) -> String {
+    i.base.replace("127.0.0.1", "localhost")
+}
+
+async fn follower_count(i: &TestInstance) -> i64 {
+    get_json(&i.url("/s/support/followers"), AP).await.1["totalItems"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn follow_is_accepted_by_the_group(b: Backend) {
+    let i = start(b).await;
+    let peer = Peer::start().await;
+    let inbox = format!("{}/s/support/inbox", local_base(&i));
+    let f = follow(&peer, &i, "follow-1");
+    assert_eq!(peer.post_signed(&inbox, &f).await, 202);
+    assert_eq!(follower_count(&i).await, 1);
+
+    // The Accept was queued in the same transaction; the worker sends it.
+    assert_eq!(drain(&i).await, 1);
+    let got = peer.received();
+    assert_eq!(got.len(), 1);
+    let accept = &got[0].body;
+    assert_eq!(accept["type"], "Accept");
+    assert_eq!(
+        accept["actor"],
+        format!("{}/s/support", local_base(&i)),
+        "Accept comes from the Group"
+    );
+    assert_eq!(accept["object"]["id"], f["id"], "the Follow is embedded");
+    assert_eq!(accept["object"]["actor"], f["actor"]);
+    assert_eq!(accept["object"]["type"], "Follow");
+    assert_eq!(got[0].path, "/users/bob/inbox");
+    let sig = got[0].headers["signature"].to_str().unwrap();
+    assert!(
+        sig.contains(&format!("keyId=\"{}/s/support#main-key\"", local_base(&i))),
+        "{sig}"
+    );
+    assert!(got[0].headers.contains_key("digest"));
+    let d = deliveries(&i).await;
+    assert_eq!(d[0].status, "sent");
+
+    // The remote person is cached, with their HTML sanitised.
+    let cached = i
+        .state
+        .hearth
+        .db
+        .run({
+            let id = peer.actor("bob");
+            move |c| Ok(hearth::db::federation::find_actor(c, &id)?.unwrap())
+        })
+        .await
+        .unwrap();
+    assert!(
+        !cached.summary_html.contains("<script"),
+        "{}",
+        cached.summary_html
+    );
+    assert!(!cached.summary_html.contains("javascript:"));
+    assert_eq!(cached.domain, peer.domain);
+    assert_eq!(
+        cached.shared_inbox.as_deref(),
+        Some(format!("{}/inbox", peer.base).as_str())
+    );
+
+    // The same Follow again changes nothing and queues nothing.
+    let before = (follower_count(&i).await, deliveries(&i).await.len());
+    assert_eq!(peer.post_signed(&inbox, &f).await, 202);
+    assert_eq!(
+        (follower_count(&i).await, deliveries(&i).await.len()),
+        before
+    );
+
+    // Undo by someone else is refused; Undo by the follower unfollows.
+    let undo = |actor: String, n: &str| {
+        json!({
+            "id": peer.activity_id(n),
+            "type": "Undo",
+            "actor": actor,
+            "object": f,
+        })
+    };
+    let status = peer
+        .post_signed(&inbox, &undo(peer.actor("mallory"), "undo-1"))
+        .await;
+    assert!(status == 400 || status == 401, "{status}");
+    assert_eq!(follower_count(&i).await, 1);
+    assert_eq!(
+        peer.post_signed(&inbox, &undo(peer.actor("bob"), "undo-2"))
+            .await,
+        202
+    );
+    assert_eq!(follower_count(&i).await, 0);
+
+    // Following a person (not a space) is refused for now.
+    let mut p = follow(&peer, &i, "follow-2");
+    p["object"] = json!(format!("{}/u/nobody", local_base(&i)));
+    assert_eq!(
+        peer.post_signed(&format!("{}/inbox", local_base(&i)), &p)
+            .await,
+        400
+    );
+}
+
+async fn inbox_refuses_bad_input_and_changes_nothing(b: Backend) {
+    let i = TestInstance::start_with(
+        b,
+        &[("FEDERATION_INSECURE", "true"), ("MAX_BODY_BYTES", "65536")],
+    )
+    .await;
+    i.create_space("support", PostingMode::Open).await;
+    let peer = Peer::start().await;
+    let inbox = format!("{}/s/support/inbox", local_base(&i));
+    let before = i.snapshot().await;
+    let f = follow(&peer, &i, "f");
+
+    // No signature at all.
+    assert_eq!(peer.post_unsigned(&inbox, &f.to_string()).await, 401);
+    // Signed by bob, but claiming to be someone on another server (id host ≠ actor host).
+    let mut spoofed = f.clone();
+    spoofed["actor"] = json!("http://localhost:1/users/victim");
+    let status = peer.post_signed(&inbox, &spoofed).await;
+    assert!(status == 400 || status == 401, "spoofed actor: {status}");
+    // The activity id on another host than its actor.
+    let mut other_id = f.clone();
+    other_id["id"] = json!("http://elsewhere.localhost:9/activities/1");
+    assert_eq!(peer.post_signed(&inbox, &other_id).await, 400);
+    // Malformed JSON, and JSON nested far too deep.
+    assert_eq!(
+        peer.post_unsigned(&inbox, "{\"type\": \"Follow\", ").await,
+        400
+    );
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    assert_eq!(
+        peer.post_unsigned(&inbox, &format!("{{\"type\":\"Follow\",\"x\":{deep}}}"))
+            .await,
+        400
+    );
+    // Too large.
+    let mut huge = f.clone();
+    huge["padding"] = json!("x".repeat(100_000));
+    assert_eq!(peer.post_signed(&inbox, &huge).await, 413);
+    // A Follow of a space that does not exist.
+    let mut missing = f.clone();
+    missing["object"] = json!(format!("{}/s/nowhere", local_base(&i)));
+    missing["id"] = json!(peer.activity_id("missing"));
+    let status = peer.post_signed(&inbox, &missing).await;
+    assert!(status == 404 || status == 400, "{status}");
+    assert_eq!(i.snapshot().await, before);
+    assert!(deliveries(&i).await.is_empty());
+    assert_eq!(follower_count(&i).await, 0);
+
+    // An activity type Hearth does not handle is acknowledged and ignored.
+    let like = json!({"id": peer.activity_id("like"), "type": "Like", "actor": peer.actor("bob"), "object": "http://x.example/1"});
+    assert_eq!(peer.post_signed(&inbox, &like).await, 202);
+    assert_eq!(i.snapshot().await, before);
+}
+
+async fn failed_deliveries_are_retried(b: Backend) {
+    let i = start(b).await;
+    let peer = Peer::start().await;
+    let inbox = format!("{}/s/support/inbox", local_base(&i));
+    // The peer is down (503) at first.
+    peer.respond_with(&[503]);
+    assert_eq!(peer.post_signed(&inbox, &follow(&peer, &i, "f")).await, 202);
+    assert_eq!(drain(&i).await, 1);
+    let d = deliveries(&i).await;
+    assert_eq!(d[0].status, "pending");
+    assert_eq!(d[0].attempts, 1);
+    assert!(d[0].last_error.contains("503"), "{}", d[0].last_error);
+    assert!(
+        d[0].next_attempt_at > hearth::db::now(),
+        "retried later, not at once"
+    );
+    assert!(peer.received().is_empty());
+    // Not due yet: a pass sends nothing.
+    assert_eq!(drain(&i).await, 0);
+    // Time passes (the retry comes due); the peer is back.
+    i.state
+        .hearth
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            use hearth::db::schema::deliveries;
+            diesel::update(deliveries::table)
+                .set(deliveries::next_attempt_at.eq(hearth::db::now()))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(drain(&i).await, 1);
+    let d = deliveries(&i).await;
+    assert_eq!(d[0].status, "sent");
+    assert_eq!(d[0].attempts, 2);
+    assert_eq!(peer.received().len(), 1);
+}
+
+async fn the_worker_delivers_in_the_background(b: Backend) {
+    let i = TestInstance::start_with_worker(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Open).await;
+    let peer = Peer::start().await;
+    let inbox = format!("{}/s/support/inbox", local_base(&i));
+    assert_eq!(peer.post_signed(&inbox, &follow(&peer, &i, "f")).await, 202);
+    // No manual pass: the worker is woken by the commit. Wait for the result, not for a time.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while peer.received().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the Accept never arrived"
+        );
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(peer.received()[0].body["type"], "Accept");
+}

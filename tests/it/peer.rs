@@ -1,0 +1,230 @@
+//! A minimal remote server for federation tests: it serves its actors' documents, records what
+//! arrives in its inboxes, and signs requests with `activitypub_federation` as its actor would.
+//! Tests use it to send well-formed, forged and malformed activities to a Hearth instance.
+
+use std::sync::{Arc, Mutex};
+
+use activitypub_federation::config::{Data, FederationConfig};
+use activitypub_federation::http_signatures::{Keypair, generate_actor_keypair};
+use activitypub_federation::traits::{Actor, Object};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+/// What the peer's inbox received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+#[derive(Clone)]
+struct PeerState {
+    base: String,
+    keys: Arc<Keypair>,
+    inbox: Arc<Mutex<Vec<Received>>>,
+    /// HTTP statuses to answer inbox POSTs with, in order; 202 once they run out.
+    script: Arc<Mutex<Vec<u16>>>,
+}
+
+pub struct Peer {
+    pub base: String,
+    pub domain: String,
+    state: PeerState,
+    signer: FederationConfig<()>,
+    stop: CancellationToken,
+}
+
+#[derive(Debug, Clone)]
+struct PeerActor {
+    id: Url,
+    keys: Arc<Keypair>,
+}
+
+#[async_trait::async_trait]
+impl Object for PeerActor {
+    type DataType = ();
+    type Kind = Value;
+    type Error = activitypub_federation::error::Error;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+    async fn read_from_id(_id: Url, _data: &Data<()>) -> Result<Option<Self>, Self::Error> {
+        Ok(None)
+    }
+    async fn into_json(self, _data: &Data<()>) -> Result<Value, Self::Error> {
+        Ok(json!({}))
+    }
+    async fn verify(_j: &Value, _u: &Url, _d: &Data<()>) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    async fn from_json(_j: Value, _d: &Data<()>) -> Result<Self, Self::Error> {
+        Err(activitypub_federation::error::Error::NotFound)
+    }
+}
+
+impl Actor for PeerActor {
+    fn public_key_pem(&self) -> &str {
+        &self.keys.public_key
+    }
+    fn private_key_pem(&self) -> Option<String> {
+        Some(self.keys.private_key.clone())
+    }
+    fn inbox(&self) -> Url {
+        Url::parse(&format!("{}/inbox", self.id)).unwrap()
+    }
+}
+
+async fn actor_doc(State(s): State<PeerState>, Path(name): Path<String>) -> impl IntoResponse {
+    let id = format!("{}/users/{name}", s.base);
+    let body = json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": id,
+        "type": "Person",
+        "preferredUsername": name,
+        "name": format!("{name} <script>alert(1)</script> Remote"),
+        "summary": "<p>Hi <script>alert(1)</script><a href=\"javascript:x\">x</a></p>",
+        "icon": {"type": "Image", "url": format!("{}/avatars/{name}.png", s.base)},
+        "inbox": format!("{id}/inbox"),
+        "endpoints": {"sharedInbox": format!("{}/inbox", s.base)},
+        "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": s.keys.public_key},
+    });
+    (
+        [("content-type", "application/activity+json")],
+        body.to_string(),
+    )
+}
+
+async fn receive(
+    State(s): State<PeerState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    body: String,
+) -> StatusCode {
+    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let status = {
+        let mut script = s.script.lock().unwrap();
+        if script.is_empty() {
+            202
+        } else {
+            script.remove(0)
+        }
+    };
+    if (200..300).contains(&status) {
+        s.inbox.lock().unwrap().push(Received {
+            path: uri.path().to_string(),
+            headers,
+            body,
+        });
+    }
+    StatusCode::from_u16(status).unwrap()
+}
+
+impl Peer {
+    pub async fn start() -> Peer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let domain = format!("localhost:{port}");
+        let base = format!("http://{domain}");
+        let keys = Arc::new(generate_actor_keypair().unwrap());
+        let state = PeerState {
+            base: base.clone(),
+            keys: keys.clone(),
+            inbox: Arc::default(),
+            script: Arc::default(),
+        };
+        let app = Router::new()
+            .route("/users/{name}", get(actor_doc))
+            .route("/users/{name}/inbox", post(receive))
+            .route("/inbox", post(receive))
+            .with_state(state.clone());
+        let stop = CancellationToken::new();
+        let s = stop.clone();
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { s.cancelled().await })
+                .await
+                .unwrap();
+        });
+        let actor = PeerActor {
+            id: Url::parse(&format!("{base}/users/bob")).unwrap(),
+            keys,
+        };
+        let signer = FederationConfig::builder()
+            .domain(domain.clone())
+            .app_data(())
+            .debug(true)
+            .signed_fetch_actor(&actor)
+            .build()
+            .await
+            .unwrap();
+        Peer {
+            base,
+            domain,
+            state,
+            signer,
+            stop,
+        }
+    }
+
+    pub fn actor(&self, name: &str) -> String {
+        format!("{}/users/{name}", self.base)
+    }
+
+    pub fn activity_id(&self, n: &str) -> String {
+        format!("{}/activities/{n}", self.base)
+    }
+
+    /// The next inbox POSTs are answered with these statuses.
+    pub fn respond_with(&self, statuses: &[u16]) {
+        self.state
+            .script
+            .lock()
+            .unwrap()
+            .extend_from_slice(statuses);
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.state.inbox.lock().unwrap().clone()
+    }
+
+    /// POSTs `body` to `inbox`, signed by bob's key (as `bob` would), and returns the status.
+    pub async fn post_signed(&self, inbox: &str, body: &Value) -> u16 {
+        let bytes = body.to_string().into_bytes();
+        let client = reqwest::Client::new();
+        let with_middleware = reqwest_middleware::ClientWithMiddleware::from(client.clone());
+        let builder = with_middleware
+            .post(inbox)
+            .header("content-type", "application/activity+json")
+            .header("accept", "application/activity+json");
+        let data = self.signer.to_request_data();
+        let req = data.sign_request(builder, bytes.into()).await.unwrap();
+        client.execute(req).await.unwrap().status().as_u16()
+    }
+
+    /// POSTs without any signature.
+    pub async fn post_unsigned(&self, inbox: &str, body: &str) -> u16 {
+        reqwest::Client::new()
+            .post(inbox)
+            .header("content-type", "application/activity+json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
