@@ -211,6 +211,7 @@ pub struct Delivery {
     pub status: String,
     pub attempts: i64,
     pub next_attempt_at: NaiveDateTime,
+    pub claimed_until: Option<NaiveDateTime>,
     pub last_error: String,
     pub created_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
@@ -252,9 +253,9 @@ pub fn enqueue(
         .map(drop)
 }
 
-/// Claims up to `limit` due deliveries for this worker by pushing their next attempt `lease`
-/// into the future (so another worker, in this process or another, skips them). A claim only
-/// succeeds if nobody changed the row in between.
+/// Claims up to `limit` due deliveries for this worker: `claimed_until` is set `lease` ahead,
+/// so another worker (in this process or another one sharing PostgreSQL) skips them. A claim
+/// only succeeds if nobody claimed the row in between.
 pub fn claim_due(
     conn: &mut DbConn,
     now: NaiveDateTime,
@@ -264,25 +265,41 @@ pub fn claim_due(
     let due: Vec<Delivery> = deliveries::table
         .filter(deliveries::status.eq("pending"))
         .filter(deliveries::next_attempt_at.le(now))
+        .filter(
+            deliveries::claimed_until
+                .is_null()
+                .or(deliveries::claimed_until.lt(now)),
+        )
         .order(deliveries::next_attempt_at.asc())
         .limit(limit)
         .select(Delivery::as_select())
         .load(conn)?;
     let mut claimed = Vec::with_capacity(due.len());
     for d in due {
-        let n = diesel::update(
-            deliveries::table
-                .find(d.id)
-                .filter(deliveries::next_attempt_at.eq(d.next_attempt_at))
-                .filter(deliveries::status.eq("pending")),
-        )
-        .set(deliveries::next_attempt_at.eq(now + lease))
-        .execute(conn)?;
+        let q = deliveries::table
+            .find(d.id)
+            .filter(deliveries::status.eq("pending"));
+        let n = match d.claimed_until {
+            None => diesel::update(q.filter(deliveries::claimed_until.is_null()))
+                .set(deliveries::claimed_until.eq(Some(now + lease)))
+                .execute(conn)?,
+            Some(old) => diesel::update(q.filter(deliveries::claimed_until.eq(old)))
+                .set(deliveries::claimed_until.eq(Some(now + lease)))
+                .execute(conn)?,
+        };
         if n == 1 {
             claimed.push(d);
         }
     }
     Ok(claimed)
+}
+
+/// Releases every claim. Only for a process that knows it is the only worker (SQLite) at start:
+/// what it claimed before a crash is due again at once instead of when the claim expires.
+pub fn release_all_claims(conn: &mut DbConn) -> QueryResult<usize> {
+    diesel::update(deliveries::table.filter(deliveries::claimed_until.is_not_null()))
+        .set(deliveries::claimed_until.eq(None::<NaiveDateTime>))
+        .execute(conn)
 }
 
 pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
@@ -291,6 +308,7 @@ pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<
             deliveries::status.eq("sent"),
             deliveries::attempts.eq(deliveries::attempts + 1),
             deliveries::finished_at.eq(Some(now)),
+            deliveries::claimed_until.eq(None::<NaiveDateTime>),
             deliveries::last_error.eq(""),
         ))
         .execute(conn)
@@ -311,6 +329,7 @@ pub fn mark_failed(
             .set((
                 deliveries::attempts.eq(deliveries::attempts + 1),
                 deliveries::next_attempt_at.eq(at),
+                deliveries::claimed_until.eq(None::<NaiveDateTime>),
                 deliveries::last_error.eq(error),
             ))
             .execute(conn),
@@ -318,6 +337,7 @@ pub fn mark_failed(
             .set((
                 deliveries::status.eq("failed"),
                 deliveries::attempts.eq(deliveries::attempts + 1),
+                deliveries::claimed_until.eq(None::<NaiveDateTime>),
                 deliveries::finished_at.eq(Some(now)),
                 deliveries::last_error.eq(error),
             ))

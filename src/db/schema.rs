@@ -196,6 +196,7 @@ diesel::table! {
         status -> Text,
         attempts -> BigInt,
         next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
         last_error -> Text,
         created_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,

@@ -28,8 +28,9 @@ pub const CONCURRENCY: usize = 64;
 pub const PER_HOST: usize = 8;
 /// Rows claimed per pass.
 const BATCH: i64 = 256;
-/// A claimed row is not picked up by another worker for this long.
-const LEASE: TimeDelta = TimeDelta::minutes(5);
+/// A claimed row is not picked up by another worker for this long (well above the 10 s request
+/// timeout, so a slow send is not duplicated).
+const LEASE: TimeDelta = TimeDelta::minutes(2);
 /// Give up on a delivery this long after it was queued.
 const GIVE_UP_AFTER: TimeDelta = TimeDelta::days(7);
 
@@ -168,7 +169,20 @@ pub async fn deliver_due(fed: &FederationConfig<Hearth>) -> usize {
 /// Runs until `shutdown`: a pass whenever new rows are committed, and at least every few seconds
 /// for retries that come due.
 pub async fn run(fed: FederationConfig<Hearth>, shutdown: CancellationToken) {
-    let signal = fed.to_request_data().app_data().outbox.clone();
+    let h = fed.to_request_data().app_data().clone();
+    // With SQLite this process is the only worker: whatever was in flight when it last stopped
+    // (or was killed) goes out again now. With PostgreSQL other processes may be sending, so
+    // their claims are left to expire.
+    if !h.db.is_postgres() {
+        match h.db.run(|c| Ok(store::release_all_claims(c)?)).await {
+            Ok(n) if n > 0 => {
+                tracing::info!("{n} deliveries interrupted by the last stop are due again")
+            }
+            Ok(_) => {}
+            Err(e) => e.log(),
+        }
+    }
+    let signal = h.outbox.clone();
     loop {
         if shutdown.is_cancelled() {
             break;

@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod conversations;
 mod conversations_web;
+mod durability;
 mod federation;
 mod health;
 mod migrations;

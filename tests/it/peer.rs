@@ -29,8 +29,11 @@ struct PeerState {
     base: String,
     keys: Arc<Keypair>,
     inbox: Arc<Mutex<Vec<Received>>>,
-    /// HTTP statuses to answer inbox POSTs with, in order; 202 once they run out.
+    /// HTTP statuses to answer inbox POSTs with, in order; 202 once they run out. `0` means
+    /// never answer (the request hangs, as with a stuck server).
     script: Arc<Mutex<Vec<u16>>>,
+    /// Every inbox POST that arrived, answered or not.
+    attempts: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 pub struct Peer {
@@ -109,6 +112,7 @@ async fn receive(
     body: String,
 ) -> StatusCode {
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    s.attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let status = {
         let mut script = s.script.lock().unwrap();
         if script.is_empty() {
@@ -117,6 +121,9 @@ async fn receive(
             script.remove(0)
         }
     };
+    if status == 0 {
+        std::future::pending::<()>().await;
+    }
     if (200..300).contains(&status) {
         s.inbox.lock().unwrap().push(Received {
             path: uri.path().to_string(),
@@ -139,6 +146,7 @@ impl Peer {
             keys: keys.clone(),
             inbox: Arc::default(),
             script: Arc::default(),
+            attempts: Arc::default(),
         };
         let app = Router::new()
             .route("/users/{name}", get(actor_doc))
@@ -189,6 +197,13 @@ impl Peer {
             .lock()
             .unwrap()
             .extend_from_slice(statuses);
+    }
+
+    /// How many inbox POSTs arrived (including refused and hanging ones).
+    pub fn attempts(&self) -> usize {
+        self.state
+            .attempts
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn received(&self) -> Vec<Received> {

@@ -57,6 +57,8 @@ CREATE TABLE deliveries (
     status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
     attempts BIGINT NOT NULL DEFAULT 0,
     next_attempt_at TIMESTAMP NOT NULL,
+    -- While a worker sends the row, no other worker takes it (until the claim expires).
+    claimed_until TIMESTAMP,
     last_error TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP,
