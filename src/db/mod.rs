@@ -4,6 +4,7 @@
 
 mod conn;
 pub mod migrate;
+pub mod outbox;
 pub mod schema;
 
 pub mod audit;

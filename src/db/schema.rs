@@ -203,6 +203,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox_events (id) {
+        id -> BigInt,
+        kind -> Text,
+        subject_id -> BigInt,
+        created_at -> Timestamp,
+        processed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(follows -> remote_actors (follower_id));
 diesel::joinable!(follows -> spaces (space_id));
 diesel::joinable!(auth_tokens -> persons (person_id));
@@ -231,4 +241,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     follows,
     received_activities,
     deliveries,
+    outbox_events,
 );

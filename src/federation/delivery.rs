@@ -187,7 +187,8 @@ pub async fn run(fed: FederationConfig<Hearth>, shutdown: CancellationToken) {
         if shutdown.is_cancelled() {
             break;
         }
-        let busy = deliver_due(&fed).await > 0;
+        let events = super::outbound::process_events(&fed).await;
+        let busy = deliver_due(&fed).await > 0 || events > 0;
         if busy {
             continue;
         }

@@ -356,3 +356,81 @@ pub async fn inbox(data: Data<Hearth>, req: Request) -> FedResult<Response> {
     receive_activity::<InboxActivity, ApubRemote, Hearth>(activity, &data).await?;
     Ok(StatusCode::ACCEPTED.into_response())
 }
+
+/// `GET /s/<space>/t/<id>` with an ActivityPub `Accept`: the thread's opening post as a `Page`.
+pub async fn thread_object(state: &AppState, space: &str, thread_id: i64) -> FedResult<Response> {
+    let h = &state.hearth;
+    let urls = Urls::new(&h.config);
+    let domain = h.config.domain.clone();
+    let space = space.to_ascii_lowercase();
+    let page =
+        h.db.run(move |c| {
+            let space =
+                spaces::find_by_name(c, &space)?.ok_or_else(|| AppError::not_found("space"))?;
+            let thread = db::threads::find(c, thread_id)?
+                .filter(|t| t.space_id == space.id && !t.deleted)
+                .ok_or_else(|| AppError::not_found("thread"))?;
+            let opening_id = db::posts::opening_id(c, thread.id)?
+                .ok_or_else(|| AppError::not_found("thread"))?;
+            let opening =
+                db::posts::find(c, opening_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+            let author = persons::get(c, opening.author_id)?;
+            Ok(super::objects::page(
+                &super::objects::Place {
+                    urls: &urls,
+                    domain: &domain,
+                    space: &space,
+                    thread: &thread,
+                },
+                &opening,
+                &author,
+            ))
+        })
+        .await?;
+    let mut page = page;
+    page["@context"] = json!("https://www.w3.org/ns/activitystreams");
+    Ok(activity_json(page))
+}
+
+/// `GET /posts/<id>` with an ActivityPub `Accept`: a reply as a `Note` (or, for an opening
+/// post, its thread's `Page`).
+pub async fn post_object(state: &AppState, post_id: i64) -> FedResult<Response> {
+    let h = &state.hearth;
+    let urls = Urls::new(&h.config);
+    let domain = h.config.domain.clone();
+    let object =
+        h.db.run(move |c| {
+            let post = db::posts::find(c, post_id)?
+                .filter(|p| p.deleted_at.is_none())
+                .ok_or_else(|| AppError::not_found("post"))?;
+            let thread =
+                db::threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("post"))?;
+            let space = spaces::get(c, thread.space_id)?;
+            let author = persons::get(c, post.author_id)?;
+            let at = super::objects::Place {
+                urls: &urls,
+                domain: &domain,
+                space: &space,
+                thread: &thread,
+            };
+            match post.parent_id {
+                None => Ok(super::objects::page(&at, &post, &author)),
+                Some(parent_id) => {
+                    let parent = db::posts::find(c, parent_id)?
+                        .ok_or_else(|| AppError::not_found("post"))?;
+                    let parent_author = persons::get(c, parent.author_id)?;
+                    Ok(super::objects::note(
+                        &at,
+                        &post,
+                        &author,
+                        &parent,
+                        &parent_author,
+                    ))
+                }
+            }
+        })
+        .await?;
+    let mut object = object;
+    object["@context"] = json!("https://www.w3.org/ns/activitystreams");
+    Ok(activity_json(object))
+}

@@ -7,6 +7,8 @@ pub mod actors;
 pub mod delivery;
 pub mod error;
 pub mod http;
+pub mod objects;
+pub mod outbound;
 pub mod protocol;
 pub mod urls;
 

@@ -160,9 +160,11 @@ pub async fn ask(
                     created_at: now,
                 },
             )?;
+            db::outbox::record(c, db::outbox::THREAD_CREATED, id)?;
             threads::find(c, id)?.ok_or_else(|| AppError::not_found("thread"))
         })
         .await?;
+    h.outbox.notify_one();
     Ok(views::ThreadSummary::new(
         &thread,
         &space_name,
@@ -391,9 +393,11 @@ pub async fn reply(
                 },
             )?;
             threads::touch_activity(c, thread_id, now, 1)?;
+            db::outbox::record(c, db::outbox::REPLY_CREATED, id)?;
             posts::find(c, id)?.ok_or_else(|| AppError::not_found("post"))
         })
         .await?;
+    h.outbox.notify_one();
     let depth = 1;
     Ok(post_view(
         &post,

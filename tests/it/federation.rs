@@ -14,6 +14,7 @@ on_both_backends!(
     inbox_refuses_bad_input_and_changes_nothing,
     failed_deliveries_are_retried,
     the_worker_delivers_in_the_background,
+    threads_and_replies_go_to_followers,
 );
 
 const AP: &str = "application/activity+json";
@@ -35,10 +36,11 @@ async fn get_json(url: &str, accept: &str) -> (u16, Value) {
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-/// Runs the delivery worker's passes until nothing is due.
-async fn drain(i: &TestInstance) -> usize {
+/// Runs the worker's passes (events into deliveries, then sending) until nothing is due.
+pub async fn drain(i: &TestInstance) -> usize {
     let mut total = 0;
     loop {
+        hearth::federation::outbound::process_events(&i.state.federation).await;
         let n = hearth::federation::delivery::deliver_due(&i.state.federation).await;
         if n == 0 {
             return total;
@@ -411,4 +413,142 @@ async fn the_worker_delivers_in_the_background(b: Backend) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert_eq!(peer.received()[0].body["type"], "Accept");
+}
+
+async fn threads_and_replies_go_to_followers(b: Backend) {
+    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Open).await;
+    let peer = Peer::start().await;
+    let base = local_base(&i);
+    assert_eq!(
+        peer.post_signed(&format!("{base}/s/support/inbox"), &follow(&peer, &i, "f"))
+            .await,
+        202
+    );
+    drain(&i).await;
+    let ana = i.api_user("ana", Role::Member).await;
+    let jane = i.api_user("jane", Role::Staff).await;
+    let c = client();
+    let t: Value = c
+        .post(i.url("/api/v1/spaces/support/threads"))
+        .header("authorization", format!("Bearer {ana}"))
+        .json(&json!({"title": "Router reboots", "body": "Every **hour**, since the update."}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tid = t["id"].as_i64().unwrap();
+    drain(&i).await;
+    let mut got: Vec<Value> = peer
+        .received()
+        .into_iter()
+        .skip(1)
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(
+        got.len(),
+        2,
+        "Announce(Create(Page)) and Announce(Page): {got:?}"
+    );
+    // Sent concurrently: put the Announce of the Create first.
+    got.sort_by_key(|a| a["object"]["type"] != "Create");
+    let thread_id = format!("{base}/s/support/t/{tid}");
+    for a in &got {
+        assert_eq!(a["type"], "Announce");
+        assert_eq!(a["actor"], format!("{base}/s/support"));
+        assert_eq!(a["to"][0], "https://www.w3.org/ns/activitystreams#Public");
+        assert_eq!(a["cc"][0], format!("{base}/s/support/followers"));
+    }
+    let create = &got[0]["object"];
+    assert_eq!(create["type"], "Create");
+    assert_eq!(create["actor"], format!("{base}/u/ana"));
+    let page = &create["object"];
+    assert_eq!(page["type"], "Page");
+    assert_eq!(page["id"], thread_id);
+    assert_eq!(page["name"], "Router reboots");
+    assert_eq!(
+        page["content"],
+        "<p>Every <strong>hour</strong>, since the update.</p>\n"
+    );
+    assert_eq!(
+        page["summary"], "Every hour, since the update.",
+        "what Mastodon shows under the title"
+    );
+    assert_eq!(
+        page["source"]["content"],
+        "Every **hour**, since the update."
+    );
+    assert_eq!(page["audience"], format!("{base}/s/support"));
+    assert_eq!(page["tag"][0]["type"], "Mention");
+    assert_eq!(page["tag"][0]["href"], format!("{base}/s/support"));
+    assert_eq!(
+        got[1]["object"]["type"], "Page",
+        "the Mastodon-readable Announce of the object"
+    );
+    assert_eq!(got[1]["object"]["id"], thread_id);
+
+    // The object can be fetched from its id.
+    let (status, fetched) = get_json(&i.url(&format!("/s/support/t/{tid}")), AP).await;
+    assert_eq!(status, 200);
+    assert_eq!(fetched["id"], thread_id);
+    assert_eq!(fetched["type"], "Page");
+
+    // A staff reply: one Announce of the Create(Note); not boosted as a bare Note.
+    let view: Value = c
+        .get(i.url(&format!("/api/v1/threads/{tid}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let _ = view;
+    let r: Value = c
+        .post(i.url(&format!("/api/v1/threads/{tid}/replies")))
+        .header("authorization", format!("Bearer {jane}"))
+        .json(&json!({"body": "Please update the firmware."}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    drain(&i).await;
+    let got: Vec<Value> = peer
+        .received()
+        .into_iter()
+        .skip(3)
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let note = &got[0]["object"]["object"];
+    assert_eq!(got[0]["object"]["type"], "Create");
+    assert_eq!(note["type"], "Note");
+    assert_eq!(note["id"], format!("{base}/posts/{}", r["id"]));
+    assert_eq!(note["inReplyTo"], thread_id);
+    assert_eq!(note["attributedTo"], format!("{base}/u/jane"));
+    assert_eq!(
+        note["distinguished"], true,
+        "staff speak for the brand (Lemmy's distinguished)"
+    );
+    assert!(
+        note["cc"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(format!("{base}/u/ana"))),
+        "the person replied to is addressed"
+    );
+    assert!(
+        note["cc"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(format!("{base}/s/support")))
+    );
+    let (status, fetched) = get_json(&i.url(&format!("/posts/{}", r["id"])), AP).await;
+    assert_eq!(status, 200);
+    assert_eq!(fetched["type"], "Note");
+    // One copy per shared inbox: the peer's followers all share one inbox.
+    assert!(peer.received().iter().skip(1).all(|r| r.path == "/inbox"));
 }

@@ -1,3 +1,4 @@
+DROP TABLE outbox_events;
 DROP TABLE deliveries;
 DROP TABLE received_activities;
 DROP TABLE follows;

@@ -65,3 +65,15 @@ CREATE TABLE deliveries (
     UNIQUE (activity_id, inbox)
 );
 CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+
+-- What happened (a thread or reply was written, …), recorded by the service layer in the same
+-- transaction as the change. The federation side turns each event into activities and
+-- delivery rows, then marks it processed.
+CREATE TABLE outbox_events (
+    id INTEGER PRIMARY KEY NOT NULL,
+    kind TEXT NOT NULL,
+    subject_id BIGINT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    processed_at TIMESTAMP
+);
+CREATE INDEX outbox_events_pending ON outbox_events (processed_at, id);

@@ -17,10 +17,20 @@ use crate::web::{PageCtx, WebResult, html, see_other, val};
 
 pub async fn show(
     State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
     page: PageCtx,
     Path((space, segment)): Path<(String, String)>,
 ) -> WebResult<Response> {
     let (id, slug) = threads::parse_thread_segment(&segment)?;
+    // The thread's id (`/s/<space>/t/<id>`) is also its ActivityPub object.
+    if crate::federation::http::wants_activity_json(&headers) {
+        return Ok(
+            match crate::federation::http::thread_object(&s, &space, id).await {
+                Ok(r) => r,
+                Err(e) => e.into_response(),
+            },
+        );
+    }
     let thread = threads::show(&s.hearth, page.viewer.as_ref(), &space, id).await?;
     // Old or shortened links lead to the one canonical URL.
     let canonical = &thread.summary.url;
@@ -136,7 +146,19 @@ pub async fn like(
     Ok(see_other(&threads::post_url(&s.hearth, post_id).await?))
 }
 
-pub async fn goto(State(s): State<AppState>, Path(post_id): Path<i64>) -> WebResult<Response> {
+pub async fn goto(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(post_id): Path<i64>,
+) -> WebResult<Response> {
+    if crate::federation::http::wants_activity_json(&headers) {
+        return Ok(
+            match crate::federation::http::post_object(&s, post_id).await {
+                Ok(r) => r,
+                Err(e) => e.into_response(),
+            },
+        );
+    }
     Ok(see_other(&threads::post_url(&s.hearth, post_id).await?))
 }
 

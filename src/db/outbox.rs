@@ -1,0 +1,57 @@
+//! Outbox events: what happened, recorded in the same transaction as the change, for the
+//! federation side to turn into activities. The service layer only records; it never sends.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::outbox_events;
+
+/// Kinds of event. Stored as text.
+pub const THREAD_CREATED: &str = "thread_created";
+pub const REPLY_CREATED: &str = "reply_created";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox_events)]
+#[diesel(check_for_backend(super::conn::MultiBackend))]
+pub struct Event {
+    pub id: i64,
+    pub kind: String,
+    pub subject_id: i64,
+    pub created_at: NaiveDateTime,
+    pub processed_at: Option<NaiveDateTime>,
+}
+
+pub fn record(conn: &mut DbConn, kind: &str, subject_id: i64) -> QueryResult<()> {
+    diesel::insert_into(outbox_events::table)
+        .values((
+            outbox_events::kind.eq(kind),
+            outbox_events::subject_id.eq(subject_id),
+            outbox_events::created_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The oldest unprocessed events.
+pub fn pending(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Event>> {
+    outbox_events::table
+        .filter(outbox_events::processed_at.is_null())
+        .order(outbox_events::id.asc())
+        .limit(limit)
+        .select(Event::as_select())
+        .load(conn)
+}
+
+/// Marks an event processed; false if another worker got there first (then the caller's
+/// transaction should be rolled back so its deliveries are not queued twice).
+pub fn mark_processed(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(
+        outbox_events::table
+            .find(id)
+            .filter(outbox_events::processed_at.is_null()),
+    )
+    .set(outbox_events::processed_at.eq(Some(at)))
+    .execute(conn)
+    .map(|n| n == 1)
+}
