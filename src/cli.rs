@@ -270,7 +270,7 @@ async fn admin(
             let n = name.trim().to_ascii_lowercase();
             let person =
                 h.db.transaction(move |c| {
-                    let p = crate::db::persons::find_by_name(c, &n)?
+                    let p = crate::db::persons::find_local(c, &n)?
                         .ok_or_else(|| crate::error::AppError::not_found("account"))?;
                     crate::db::persons::set_role(c, p.id, role)?;
                     crate::db::audit::record(

@@ -21,9 +21,15 @@ pub struct Person {
     pub password_hash: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set for people from other servers (their name is `user@host`; they cannot log in here).
+    pub remote_actor_id: Option<i64>,
 }
 
 impl Person {
+    pub fn is_remote(&self) -> bool {
+        self.remote_actor_id.is_some()
+    }
+
     /// The stored role. The CHECK constraint only admits known roles; anything else is treated
     /// as the least privileged one.
     pub fn role(&self) -> Role {
@@ -85,9 +91,57 @@ pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Person> {
         .first(conn)
 }
 
-/// A page of accounts, oldest first, after the given id (keyset pagination).
+/// The person standing for a remote actor, created (or renamed) as needed.
+pub fn ensure_remote(
+    conn: &mut DbConn,
+    remote_actor_id: i64,
+    handle: &str,
+    display_name: &str,
+) -> QueryResult<Person> {
+    let existing = persons::table
+        .filter(persons::remote_actor_id.eq(remote_actor_id))
+        .select(Person::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(p) = existing {
+        if p.display_name != display_name {
+            diesel::update(persons::table.find(p.id))
+                .set(persons::display_name.eq(display_name))
+                .execute(conn)?;
+        }
+        return get(conn, p.id);
+    }
+    let known = handles::table
+        .find(handle)
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !known {
+        diesel::insert_into(handles::table)
+            .values((handles::name.eq(handle), handles::kind.eq("remote")))
+            .execute(conn)?;
+    }
+    let now = super::now();
+    let id = diesel::insert_into(persons::table)
+        .values((
+            persons::name.eq(handle),
+            persons::display_name.eq(display_name),
+            persons::role.eq(Role::Member.as_str()),
+            persons::status.eq(AccountStatus::Active.as_str()),
+            persons::password_hash.eq(""),
+            persons::created_at.eq(now),
+            persons::updated_at.eq(now),
+            persons::remote_actor_id.eq(Some(remote_actor_id)),
+        ))
+        .returning(persons::id)
+        .get_result(conn)?;
+    get(conn, id)
+}
+
+/// A page of local accounts, oldest first, after the given id (keyset pagination).
 pub fn list(conn: &mut DbConn, after_id: i64, limit: i64) -> QueryResult<Vec<Person>> {
     persons::table
+        .filter(persons::remote_actor_id.is_null())
         .filter(persons::id.gt(after_id))
         .order(persons::id.asc())
         .limit(limit)
@@ -95,8 +149,21 @@ pub fn list(conn: &mut DbConn, after_id: i64, limit: i64) -> QueryResult<Vec<Per
         .load(conn)
 }
 
-pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
-    persons::table.count().get_result(conn)
+pub fn count_local(conn: &mut DbConn) -> QueryResult<i64> {
+    persons::table
+        .filter(persons::remote_actor_id.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// A local account by name (never a remote person).
+pub fn find_local(conn: &mut DbConn, name: &str) -> QueryResult<Option<Person>> {
+    persons::table
+        .filter(persons::name.eq(name))
+        .filter(persons::remote_actor_id.is_null())
+        .select(Person::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn count_with_role(conn: &mut DbConn, role: Role) -> QueryResult<i64> {

@@ -23,6 +23,8 @@ pub struct Post {
     pub edited_at: Option<NaiveDateTime>,
     pub deleted_at: Option<NaiveDateTime>,
     pub like_count: i64,
+    /// The ActivityPub id of a post written on another server.
+    pub ap_id: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -34,6 +36,7 @@ pub struct NewPost<'a> {
     pub body: &'a str,
     pub body_html: &'a str,
     pub created_at: NaiveDateTime,
+    pub ap_id: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -59,6 +62,15 @@ pub fn insert(conn: &mut DbConn, new: &NewPost<'_>) -> QueryResult<i64> {
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Post>> {
     posts::table
         .find(id)
+        .select(Post::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A post that came from another server, by its ActivityPub id.
+pub fn find_by_ap_id(conn: &mut DbConn, ap_id: &str) -> QueryResult<Option<Post>> {
+    posts::table
+        .filter(posts::ap_id.eq(ap_id))
         .select(Post::as_select())
         .first(conn)
         .optional()

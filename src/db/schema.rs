@@ -20,6 +20,7 @@ diesel::table! {
         password_hash -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        remote_actor_id -> Nullable<BigInt>,
     }
 }
 
@@ -118,6 +119,7 @@ diesel::table! {
         edited_at -> Nullable<Timestamp>,
         deleted_at -> Nullable<Timestamp>,
         like_count -> BigInt,
+        ap_id -> Nullable<Text>,
     }
 }
 

@@ -10,7 +10,7 @@ use url::Url;
 use super::actors::{ApubRemote, authority};
 use super::delivery;
 use super::error::{FedError, FedResult};
-use super::protocol::{Follow, UndoFollow};
+use super::protocol::{CreatePost, Follow, UndoFollow, urls_in};
 use super::urls::{LocalRef, Urls};
 use crate::db::{federation as store, spaces};
 use crate::error::AppError;
@@ -23,6 +23,7 @@ use crate::service::Hearth;
 pub enum InboxActivity {
     Follow(Follow),
     UndoFollow(UndoFollow),
+    CreatePost(Box<CreatePost>),
 }
 
 /// The activity types Hearth handles; anything else is acknowledged (202) and ignored, so peers
@@ -35,7 +36,9 @@ pub fn is_handled(activity: &serde_json::Value) -> bool {
         .and_then(|t| t.as_str());
     matches!(
         (kind, inner),
-        (Some("Follow"), _) | (Some("Undo"), Some("Follow"))
+        (Some("Follow"), _)
+            | (Some("Undo"), Some("Follow"))
+            | (Some("Create"), Some("Note" | "Page" | "Article"))
     )
 }
 
@@ -149,5 +152,269 @@ impl Activity for UndoFollow {
             })
             .await?;
         Ok(())
+    }
+}
+
+/// Where an incoming post belongs.
+enum Target {
+    /// A reply to this local post (opening post or reply).
+    Reply { thread_id: i64, parent_id: i64 },
+    /// A new thread in this space.
+    Thread { space: String },
+}
+
+/// Finds the local post an `inReplyTo` names: our own ids (`/s/<space>/t/<id>`, `/posts/<id>`)
+/// or a post that came from elsewhere and is stored with its id.
+fn find_parent(
+    c: &mut crate::db::DbConn,
+    urls: &Urls,
+    in_reply_to: &Url,
+) -> crate::error::AppResult<Option<(i64, i64)>> {
+    use crate::db::posts;
+    let s = in_reply_to.as_str();
+    if let Some(rest) = s.strip_prefix(urls.base()) {
+        let parts: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+        let post = match parts.as_slice() {
+            ["posts", id] => id
+                .parse::<i64>()
+                .ok()
+                .map(|id| posts::find(c, id))
+                .transpose()?
+                .flatten(),
+            ["s", _space, "t", segment] => {
+                let id = segment
+                    .split('-')
+                    .next()
+                    .unwrap_or_default()
+                    .parse::<i64>()
+                    .ok();
+                match id {
+                    Some(t) => match posts::opening_id(c, t)? {
+                        Some(p) => posts::find(c, p)?,
+                        None => None,
+                    },
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        return Ok(post.map(|p| (p.thread_id, p.id)));
+    }
+    Ok(posts::find_by_ap_id(c, s)?.map(|p| (p.thread_id, p.id)))
+}
+
+/// Plain text of remote HTML, for the stored `body` when the peer sent no markdown source.
+fn html_to_text(html: &str) -> String {
+    let text = html
+        .replace("</p>", "\n\n")
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n");
+    let stripped = ammonia::Builder::empty().clean(&text).to_string();
+    stripped
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .trim()
+        .to_string()
+}
+
+/// A thread title for a post that has no `name` (Mastodon): its first line, without the
+/// mention of the space, cut at 200 characters.
+fn title_from_text(text: &str, space: &str) -> String {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    let without: Vec<&str> = first
+        .split_whitespace()
+        .filter(|w| {
+            let w = w.trim_start_matches('@').to_ascii_lowercase();
+            !(w == space || w.starts_with(&format!("{space}@")))
+        })
+        .collect();
+    let title: String = without
+        .join(" ")
+        .chars()
+        .take(crate::service::threads::TITLE_MAX)
+        .collect();
+    if title.trim().is_empty() {
+        "(untitled)".to_string()
+    } else {
+        title
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for CreatePost {
+    type DataType = Hearth;
+    type Error = FedError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    /// The post must be the actor's own, from the actor's server, and not claim to be ours.
+    async fn verify(&self, data: &Data<Hearth>) -> Result<(), FedError> {
+        activitypub_federation::protocol::verification::verify_domains_match(
+            &self.object.id,
+            self.actor.inner(),
+        )?;
+        let authors = urls_in(&self.object.attributed_to);
+        if authors.len() != 1 || authors[0] != *self.actor.inner() {
+            return Err(FedError(AppError::invalid(
+                "attributedTo",
+                "a post can only be created by its author",
+            )));
+        }
+        if Urls::new(&data.app_data().config)
+            .local_actor(&self.object.id)
+            .is_some()
+            || self
+                .object
+                .id
+                .as_str()
+                .starts_with(Urls::new(&data.app_data().config).base())
+        {
+            return Err(FedError(AppError::invalid(
+                "id",
+                "that id belongs to this server",
+            )));
+        }
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
+        let h = data.app_data();
+        let urls = Urls::new(&h.config);
+        let author_actor = self.actor.dereference(data).await?;
+        let activity_id = self.id.to_string();
+        let object = self.object;
+
+        // Which space is it addressed to (to, cc, audience, or a Mention)?
+        let mut addressed = urls_in(&object.to);
+        addressed.extend(urls_in(&object.cc));
+        addressed.extend(urls_in(&object.audience));
+        addressed.extend(urls_in(&object.tag));
+        let spaces: Vec<String> = addressed
+            .iter()
+            .filter_map(|u| match urls.local_actor(u) {
+                Some(LocalRef::Space(n)) => Some(n),
+                _ => None,
+            })
+            .collect();
+
+        let (body, html) = {
+            let raw = object.content.clone().unwrap_or_default();
+            let html = crate::text::sanitize(&raw);
+            let body = object
+                .markdown_source()
+                .unwrap_or_else(|| html_to_text(&raw));
+            (body, html)
+        };
+        let max = crate::service::threads::BODY_MAX;
+        let body: String = body.chars().take(max).collect();
+        if body.trim().is_empty() {
+            return Err(FedError(AppError::invalid("content", "the post is empty")));
+        }
+        let ap_id = object.id.to_string();
+        let in_reply_to = object.in_reply_to.clone();
+        let first_space = spaces.first().cloned();
+        let row = author_actor.row.clone();
+        let handle = format!("{}@{}", row.username.to_ascii_lowercase(), row.domain);
+        let display = row.display_name.clone();
+        let seen_id = ap_id.clone();
+        let placed =
+            h.db.transaction(move |c| {
+                if !store::first_time_seen(c, &activity_id)? {
+                    return Ok(None);
+                }
+                if crate::db::posts::find_by_ap_id(c, &seen_id)?.is_some() {
+                    return Ok(None);
+                }
+                let target = match &in_reply_to {
+                    Some(parent) => {
+                        find_parent(c, &urls, parent)?.map(|(thread_id, parent_id)| Target::Reply {
+                            thread_id,
+                            parent_id,
+                        })
+                    }
+                    None => first_space.map(|space| Target::Thread { space }),
+                };
+                let Some(target) = target else {
+                    return Ok(None);
+                };
+                let author = crate::db::persons::ensure_remote(c, row.id, &handle, &display)?;
+                Ok(Some((target, author)))
+            })
+            .await?;
+        let Some((target, author)) = placed else {
+            tracing::debug!(id = %ap_id, "incoming post not addressed to anything here; ignored");
+            return Ok(());
+        };
+        let content = crate::service::threads::Content {
+            body: body.clone(),
+            html,
+            ap_id: Some(ap_id),
+        };
+        match target {
+            Target::Reply {
+                thread_id,
+                parent_id,
+            } => {
+                crate::service::threads::reply_as(h, &author, thread_id, Some(parent_id), content)
+                    .await?;
+            }
+            Target::Thread { space } => {
+                let title = match object
+                    .name
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                {
+                    Some(n) => n
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(crate::service::threads::TITLE_MAX)
+                        .collect(),
+                    None => title_from_text(&body, &space),
+                };
+                crate::service::threads::ask_as(h, &author, &space, title, content).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_from_mastodon_posts_drop_the_mention() {
+        assert_eq!(
+            title_from_text("@support My router reboots\nsince Monday", "support"),
+            "My router reboots"
+        );
+        assert_eq!(
+            title_from_text("@support@acme.example help", "support"),
+            "help"
+        );
+        assert_eq!(title_from_text("@support", "support"), "(untitled)");
+    }
+
+    #[test]
+    fn remote_html_becomes_text() {
+        assert_eq!(
+            html_to_text("<p>One &amp; two</p><p>Three<br>four</p>"),
+            "One & two\n\nThree\nfour"
+        );
     }
 }

@@ -67,7 +67,7 @@ pub async fn person(state: &AppState, name: &str) -> FedResult<Response> {
     let h = &state.hearth;
     let n = name.to_ascii_lowercase();
     let person =
-        h.db.run(move |c| Ok(persons::find_by_name(c, &n)?))
+        h.db.run(move |c| Ok(persons::find_local(c, &n)?))
             .await?
             .filter(|p| p.status() == AccountStatus::Active)
             .ok_or_else(|| AppError::not_found("person"))?;
@@ -111,7 +111,7 @@ pub async fn webfinger(data: Data<Hearth>, Query(q): Query<WebfingerQuery>) -> F
             if let Some(s) = spaces::find_by_name(c, &lookup)? {
                 return Ok(Some(("Group", s.name)));
             }
-            Ok(persons::find_by_name(c, &lookup)?
+            Ok(persons::find_local(c, &lookup)?
                 .filter(|p| p.status() == AccountStatus::Active)
                 .map(|p| ("Person", p.name)))
         })
@@ -179,6 +179,7 @@ pub async fn nodeinfo(State(state): State<AppState>) -> FedResult<Response> {
             use diesel::prelude::*;
             let users = db::schema::persons::table
                 .filter(db::schema::persons::status.eq("active"))
+                .filter(db::schema::persons::remote_actor_id.is_null())
                 .count()
                 .get_result::<i64>(c)?;
             let posts = db::schema::posts::table
@@ -276,6 +277,7 @@ pub async fn moderators(
             Ok(persons::table
                 .filter(persons::role.eq_any([Role::Admin.as_str(), Role::Moderator.as_str()]))
                 .filter(persons::status.eq("active"))
+                .filter(persons::remote_actor_id.is_null())
                 .order(persons::id.asc())
                 .select(persons::name)
                 .load::<String>(c)?)

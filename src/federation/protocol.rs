@@ -90,3 +90,94 @@ pub struct UndoFollow {
     pub actor: ObjectId<ApubRemote>,
     pub object: Follow,
 }
+
+/// `to`, `cc`, `attributedTo` and `tag` come as a single value or a list, depending on the peer.
+pub fn one_or_many(v: &Option<serde_json::Value>) -> Vec<serde_json::Value> {
+    match v {
+        None | Some(serde_json::Value::Null) => vec![],
+        Some(serde_json::Value::Array(a)) => a.clone(),
+        Some(other) => vec![other.clone()],
+    }
+}
+
+/// The URLs in an addressing or attribution field (strings, or objects with an `id`/`href`).
+pub fn urls_in(v: &Option<serde_json::Value>) -> Vec<Url> {
+    one_or_many(v)
+        .iter()
+        .filter_map(|x| match x {
+            serde_json::Value::String(s) => Url::parse(s).ok(),
+            serde_json::Value::Object(o) => o
+                .get("id")
+                .or_else(|| o.get("href"))
+                .and_then(|s| s.as_str())
+                .and_then(|s| Url::parse(s).ok()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A post from another server: a `Note` (Mastodon, Misskey, replies everywhere), a `Page`
+/// (Lemmy, PieFed, Mbin threads) or an `Article`.
+///
+/// ```json
+/// {"id": "https://mastodon.example/users/ana/statuses/1", "type": "Note",
+///  "attributedTo": "https://mastodon.example/users/ana",
+///  "content": "<p><span class=\"h-card\"><a href=\"…/s/support\">@support</a></span> My router…</p>",
+///  "inReplyTo": null, "to": ["https://www.w3.org/ns/activitystreams#Public"],
+///  "cc": ["https://community.acme.example/s/support"],
+///  "tag": [{"type": "Mention", "href": "https://community.acme.example/s/support"}]}
+/// ```
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostJson {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub attributed_to: Option<serde_json::Value>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub source: Option<serde_json::Value>,
+    #[serde(default)]
+    pub in_reply_to: Option<Url>,
+    #[serde(default)]
+    pub to: Option<serde_json::Value>,
+    #[serde(default)]
+    pub cc: Option<serde_json::Value>,
+    #[serde(default)]
+    pub audience: Option<serde_json::Value>,
+    #[serde(default)]
+    pub tag: Option<serde_json::Value>,
+}
+
+impl PostJson {
+    /// The markdown source, when the peer sent one (Lemmy, Hearth).
+    pub fn markdown_source(&self) -> Option<String> {
+        let s = self.source.as_ref()?;
+        let media = s
+            .get("mediaType")
+            .and_then(|m| m.as_str())
+            .unwrap_or_default();
+        if media == "text/markdown" {
+            s.get("content")
+                .and_then(|c| c.as_str())
+                .map(str::to_string)
+        } else {
+            None
+        }
+    }
+}
+
+/// `Create` of a post.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatePost {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::CreateType,
+    pub actor: ObjectId<ApubRemote>,
+    pub object: PostJson,
+}

@@ -42,7 +42,7 @@ pub async fn list_accounts(
 
 async fn find_account(h: &Hearth, name: &str) -> AppResult<persons::Person> {
     let name = name.trim().to_ascii_lowercase();
-    h.db.run(move |c| Ok(persons::find_by_name(c, &name)?))
+    h.db.run(move |c| Ok(persons::find_local(c, &name)?))
         .await?
         .ok_or_else(|| AppError::not_found("account"))
 }

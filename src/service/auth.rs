@@ -95,7 +95,7 @@ pub async fn login(
 
     let lookup = name.clone();
     let person =
-        h.db.run(move |c| Ok(persons::find_by_name(c, &lookup)?))
+        h.db.run(move |c| Ok(persons::find_local(c, &lookup)?))
             .await?;
     let stored = match &person {
         Some(p) => p.password_hash.clone(),

@@ -110,6 +110,26 @@ fn title(raw: &str) -> AppResult<String> {
     validate::line("title", raw, TITLE_MAX, true)
 }
 
+/// The words of a post: markdown written here (rendered and sanitised), or sanitised HTML that
+/// came from another server, with its ActivityPub id.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub body: String,
+    pub html: String,
+    /// Set for posts from other servers; local posts get their id from their row.
+    pub ap_id: Option<String>,
+}
+
+impl Content {
+    pub fn markdown(body: String) -> Content {
+        Content {
+            html: render_markdown(&body),
+            body,
+            ap_id: None,
+        }
+    }
+}
+
 /// Starts a thread. In an announcements space only staff may.
 pub async fn ask(
     h: &Hearth,
@@ -120,20 +140,31 @@ pub async fn ask(
 ) -> AppResult<views::ThreadSummary> {
     let title = title(title_in)?;
     let body = body(body_in)?;
+    ask_as(h, &viewer.person, space, title, Content::markdown(body)).await
+}
+
+/// Starts a thread as `author` (a local person, or one from another server) with validated
+/// title and content.
+pub async fn ask_as(
+    h: &Hearth,
+    author: &Person,
+    space: &str,
+    title: String,
+    content: Content,
+) -> AppResult<views::ThreadSummary> {
     let space = space_service::get_row(h, space).await?;
     if space.archived {
         return Err(AppError::forbidden("this space is archived and read-only"));
     }
     if PostingMode::parse(&space.posting_mode) != Some(PostingMode::Open)
-        && !viewer.role().is_staff()
+        && !author.role().is_staff()
     {
         return Err(AppError::forbidden(
             "only staff start threads in this space; you can reply to them",
         ));
     }
-    let html = render_markdown(&body);
     let slug = slugify(&title);
-    let author = viewer.person.clone();
+    let author_row = author.clone();
     let space_name = space.name.clone();
     let thread =
         h.db.transaction(move |c| {
@@ -142,7 +173,7 @@ pub async fn ask(
                 c,
                 &threads::NewThread {
                     space_id: space.id,
-                    author_id: author.id,
+                    author_id: author_row.id,
                     title: &title,
                     slug: &slug,
                     created_at: now,
@@ -154,22 +185,23 @@ pub async fn ask(
                 &posts::NewPost {
                     thread_id: id,
                     parent_id: None,
-                    author_id: author.id,
-                    body: &body,
-                    body_html: &html,
+                    author_id: author_row.id,
+                    body: &content.body,
+                    body_html: &content.html,
                     created_at: now,
+                    ap_id: content.ap_id.as_deref(),
                 },
             )?;
-            db::outbox::record(c, db::outbox::THREAD_CREATED, id)?;
+            // Local threads federate to the space's followers. (Re-announcing what arrives from
+            // other servers is not done yet.)
+            if content.ap_id.is_none() {
+                db::outbox::record(c, db::outbox::THREAD_CREATED, id)?;
+            }
             threads::find(c, id)?.ok_or_else(|| AppError::not_found("thread"))
         })
         .await?;
     h.outbox.notify_one();
-    Ok(views::ThreadSummary::new(
-        &thread,
-        &space_name,
-        &viewer.person,
-    ))
+    Ok(views::ThreadSummary::new(&thread, &space_name, author))
 }
 
 fn post_view(
@@ -347,9 +379,33 @@ pub async fn reply(
     body_in: &str,
 ) -> AppResult<views::Post> {
     let body = body(body_in)?;
-    let html = render_markdown(&body);
-    let author = viewer.person.clone();
-    let view_author = viewer.person.clone();
+    let post = reply_as(
+        h,
+        &viewer.person,
+        thread_id,
+        parent,
+        Content::markdown(body),
+    )
+    .await?;
+    Ok(post_view(
+        &post,
+        &viewer.person,
+        Some(viewer),
+        false,
+        None,
+        1,
+    ))
+}
+
+/// Replies as `author` (local or remote) with validated content; returns the stored post.
+pub async fn reply_as(
+    h: &Hearth,
+    author: &Person,
+    thread_id: i64,
+    parent: Option<i64>,
+    content: Content,
+) -> AppResult<posts::Post> {
+    let author_id = author.id;
     let post =
         h.db.transaction(move |c| {
             let thread =
@@ -386,27 +442,22 @@ pub async fn reply(
                 &posts::NewPost {
                     thread_id,
                     parent_id: Some(parent_id),
-                    author_id: author.id,
-                    body: &body,
-                    body_html: &html,
+                    author_id,
+                    body: &content.body,
+                    body_html: &content.html,
                     created_at: now,
+                    ap_id: content.ap_id.as_deref(),
                 },
             )?;
             threads::touch_activity(c, thread_id, now, 1)?;
-            db::outbox::record(c, db::outbox::REPLY_CREATED, id)?;
+            if content.ap_id.is_none() {
+                db::outbox::record(c, db::outbox::REPLY_CREATED, id)?;
+            }
             posts::find(c, id)?.ok_or_else(|| AppError::not_found("post"))
         })
         .await?;
     h.outbox.notify_one();
-    let depth = 1;
-    Ok(post_view(
-        &post,
-        &view_author,
-        Some(viewer),
-        false,
-        None,
-        depth,
-    ))
+    Ok(post)
 }
 
 /// The author edits their own post (and, for an opening post, the title). The earlier version is

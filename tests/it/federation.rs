@@ -15,6 +15,7 @@ on_both_backends!(
     failed_deliveries_are_retried,
     the_worker_delivers_in_the_background,
     threads_and_replies_go_to_followers,
+    remote_posts_become_threads_and_replies,
 );
 
 const AP: &str = "application/activity+json";
@@ -551,4 +552,155 @@ async fn threads_and_replies_go_to_followers(b: Backend) {
     assert_eq!(fetched["type"], "Note");
     // One copy per shared inbox: the peer's followers all share one inbox.
     assert!(peer.received().iter().skip(1).all(|r| r.path == "/inbox"));
+}
+
+async fn remote_posts_become_threads_and_replies(b: Backend) {
+    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Open).await;
+    i.create_space("news", PostingMode::Announcements).await;
+    let peer = Peer::start().await;
+    let base = local_base(&i);
+    let inbox = format!("{base}/inbox");
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    let create = |n: &str, object: Value| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": peer.activity_id(&format!("create-{n}")),
+            "type": "Create",
+            "actor": peer.actor("bob"),
+            "object": object,
+        })
+    };
+
+    // A Lemmy-style Page addressed to the space starts a thread.
+    let page = json!({
+        "id": format!("{}/post/1", peer.base), "type": "Page", "attributedTo": peer.actor("bob"),
+        "name": "Modem lights blink orange",
+        "content": "<p>Since <strong>yesterday</strong>.<script>alert(1)</script></p>",
+        "source": {"content": "Since **yesterday**.", "mediaType": "text/markdown"},
+        "to": [format!("{base}/s/support"), public], "audience": format!("{base}/s/support"),
+    });
+    assert_eq!(
+        peer.post_signed(&inbox, &create("1", page.clone())).await,
+        202
+    );
+    let c = client();
+    let list: Value = c
+        .get(i.url("/api/v1/spaces/support/threads"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["threads"].as_array().unwrap().len(), 1, "{list}");
+    let t = &list["threads"][0];
+    assert_eq!(t["title"], "Modem lights blink orange");
+    let handle = format!("bob@{}", peer.domain);
+    assert_eq!(t["author"]["name"], handle);
+    assert_eq!(t["author"]["is_staff"], false);
+    let tid = t["id"].as_i64().unwrap();
+    let view: Value = c
+        .get(i.url(&format!("/api/v1/threads/{tid}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["opening"]["body"], "Since **yesterday**.");
+    let html = view["opening"]["body_html"].as_str().unwrap();
+    assert!(
+        html.contains("<strong>yesterday</strong>") && !html.contains("<script"),
+        "{html}"
+    );
+
+    // A Mastodon-style reply (a Note whose inReplyTo is our thread) becomes a reply.
+    let note = json!({
+        "id": format!("{}/statuses/2", peer.base), "type": "Note", "attributedTo": peer.actor("bob"),
+        "content": "<p>Update: it also drops Wi-Fi.</p>", "inReplyTo": format!("{base}/s/support/t/{tid}"),
+        "to": [public], "cc": [format!("{base}/s/support")],
+    });
+    assert_eq!(
+        peer.post_signed(&inbox, &create("2", note.clone())).await,
+        202
+    );
+    // A reply to that reply, by its remote id.
+    let nested = json!({
+        "id": format!("{}/statuses/3", peer.base), "type": "Note", "attributedTo": peer.actor("bob"),
+        "content": "<p>And now it is fine again.</p>", "inReplyTo": format!("{}/statuses/2", peer.base),
+        "to": [public],
+    });
+    assert_eq!(peer.post_signed(&inbox, &create("3", nested)).await, 202);
+    let view: Value = c
+        .get(i.url(&format!("/api/v1/threads/{tid}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["reply_count"], 2);
+    assert_eq!(view["replies"][0]["body"], "Update: it also drops Wi-Fi.");
+    assert_eq!(
+        view["replies"][0]["replies"][0]["body"],
+        "And now it is fine again."
+    );
+    // Remote threads are not re-announced (not implemented yet), so nothing is queued.
+    assert!(deliveries(&i).await.is_empty());
+
+    // A Mastodon post that mentions the space starts a thread titled by its first line.
+    let mention = json!({
+        "id": format!("{}/statuses/4", peer.base), "type": "Note", "attributedTo": peer.actor("bob"),
+        "content": format!("<p><span class=\"h-card\"><a href=\"{base}/s/support\" class=\"u-url mention\">@<span>support</span></a></span> Where is the reset button?</p><p>Thanks!</p>"),
+        "to": [public], "cc": [format!("{base}/s/support")],
+        "tag": [{"type": "Mention", "href": format!("{base}/s/support"), "name": format!("@support@{}", base.trim_start_matches("http://"))}],
+    });
+    assert_eq!(peer.post_signed(&inbox, &create("4", mention)).await, 202);
+    let list: Value = c
+        .get(i.url("/api/v1/spaces/support/threads"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["threads"][0]["title"], "Where is the reset button?");
+
+    // Redelivery changes nothing; so does the same object in a new activity.
+    let before = i.snapshot().await;
+    assert_eq!(
+        peer.post_signed(&inbox, &create("2", note.clone())).await,
+        202
+    );
+    assert_eq!(peer.post_signed(&inbox, &create("2b", note)).await, 202);
+    assert_eq!(i.snapshot().await, before);
+
+    // Refused, and nothing changes: someone else's post; a thread in an announcements space; a
+    // post claiming one of our ids.
+    let mut forged = page.clone();
+    forged["id"] = json!(format!("{}/post/9", peer.base));
+    forged["attributedTo"] = json!(peer.actor("alice"));
+    assert_eq!(peer.post_signed(&inbox, &create("5", forged)).await, 400);
+    let mut news = page.clone();
+    news["id"] = json!(format!("{}/post/10", peer.base));
+    news["to"] = json!([format!("{base}/s/news"), public]);
+    news["audience"] = json!(format!("{base}/s/news"));
+    assert_eq!(peer.post_signed(&inbox, &create("6", news)).await, 403);
+    let mut ours = page.clone();
+    ours["id"] = json!(format!("{base}/posts/1"));
+    let status = peer.post_signed(&inbox, &create("7", ours)).await;
+    assert_eq!(status, 400);
+    assert_eq!(i.snapshot().await, before);
+
+    // The remote author has a profile page here, and cannot log in.
+    let page = c.get(i.url(&format!("/u/{handle}"))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let resp = c
+        .post(i.url("/api/v1/auth/login"))
+        .json(&json!({"name": handle, "password": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status() == 400 || resp.status() == 401);
 }

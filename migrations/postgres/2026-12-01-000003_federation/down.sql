@@ -1,3 +1,7 @@
+DROP INDEX posts_ap_id;
+ALTER TABLE posts DROP COLUMN ap_id;
+DROP INDEX persons_remote_actor;
+ALTER TABLE persons DROP COLUMN remote_actor_id;
 DROP TABLE outbox_events;
 DROP TABLE deliveries;
 DROP TABLE received_activities;

@@ -77,3 +77,12 @@ CREATE TABLE outbox_events (
     processed_at TIMESTAMP
 );
 CREATE INDEX outbox_events_pending ON outbox_events (processed_at, id);
+
+-- People from other servers who write in our spaces are persons too (name `user@host`, no
+-- password), so threads and replies have one kind of author.
+ALTER TABLE persons ADD COLUMN remote_actor_id BIGINT REFERENCES remote_actors (id);
+CREATE UNIQUE INDEX persons_remote_actor ON persons (remote_actor_id);
+
+-- The ActivityPub id of posts that came from other servers (ours are derived from their row id).
+ALTER TABLE posts ADD COLUMN ap_id TEXT;
+CREATE UNIQUE INDEX posts_ap_id ON posts (ap_id);

@@ -1,8 +1,9 @@
 -- People and spaces share one namespace: every local handle is a row here, so a space named
 -- `support` and a person named `support` cannot both exist (WebFinger resolves one name to one actor).
+-- People from other servers are listed as `name@host` ('remote'), which no local handle can be.
 CREATE TABLE handles (
     name TEXT PRIMARY KEY NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('person', 'space'))
+    kind TEXT NOT NULL CHECK (kind IN ('person', 'space', 'remote'))
 );
 
 CREATE TABLE persons (
