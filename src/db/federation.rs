@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{actor_keys, deliveries, follows, received_activities, remote_actors};
+use super::schema::{actor_keys, deliveries, follows, received_activities, remote_actors, reports};
 
 // ---- keys of local actors ----
 
@@ -358,5 +358,56 @@ pub fn for_activity(conn: &mut DbConn, activity_id: &str) -> QueryResult<Vec<Del
         .filter(deliveries::activity_id.eq(activity_id))
         .order(deliveries::id.asc())
         .select(Delivery::as_select())
+        .load(conn)
+}
+
+// ---- reports ----
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reports)]
+#[diesel(check_for_backend(super::conn::MultiBackend))]
+pub struct Report {
+    pub id: i64,
+    pub activity_id: String,
+    pub reporter: String,
+    pub reason: String,
+    pub objects: String,
+    pub created_at: NaiveDateTime,
+    pub resolved_at: Option<NaiveDateTime>,
+}
+
+/// Stores a report for the moderators; the same report twice is stored once.
+pub fn add_report(
+    conn: &mut DbConn,
+    activity_id: &str,
+    reporter: &str,
+    reason: &str,
+    objects: &str,
+) -> QueryResult<()> {
+    let exists = reports::table
+        .filter(reports::activity_id.eq(activity_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if exists {
+        return Ok(());
+    }
+    diesel::insert_into(reports::table)
+        .values((
+            reports::activity_id.eq(activity_id),
+            reports::reporter.eq(reporter),
+            reports::reason.eq(reason),
+            reports::objects.eq(objects),
+            reports::created_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn open_reports(conn: &mut DbConn) -> QueryResult<Vec<Report>> {
+    reports::table
+        .filter(reports::resolved_at.is_null())
+        .order(reports::id.asc())
+        .select(Report::as_select())
         .load(conn)
 }

@@ -91,6 +91,15 @@ pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Person> {
         .first(conn)
 }
 
+/// The person standing for a remote actor, if there is one (never creates one).
+pub fn find_remote(conn: &mut DbConn, remote_actor_id: i64) -> QueryResult<Option<Person>> {
+    persons::table
+        .filter(persons::remote_actor_id.eq(remote_actor_id))
+        .select(Person::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The person standing for a remote actor, created (or renamed) as needed.
 pub fn ensure_remote(
     conn: &mut DbConn,

@@ -215,6 +215,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        activity_id -> Text,
+        reporter -> Text,
+        reason -> Text,
+        objects -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(follows -> remote_actors (follower_id));
 diesel::joinable!(follows -> spaces (space_id));
 diesel::joinable!(auth_tokens -> persons (person_id));
@@ -244,4 +256,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     received_activities,
     deliveries,
     outbox_events,
+    reports,
 );

@@ -10,7 +10,9 @@ use url::Url;
 use super::actors::{ApubRemote, authority};
 use super::delivery;
 use super::error::{FedError, FedResult};
-use super::protocol::{CreatePost, Follow, UndoFollow, urls_in};
+use super::protocol::{
+    CreatePost, Delete, Flag, Follow, Like, UndoFollow, UndoLike, UpdatePost, urls_in,
+};
 use super::urls::{LocalRef, Urls};
 use crate::db::{federation as store, spaces};
 use crate::error::AppError;
@@ -24,6 +26,11 @@ pub enum InboxActivity {
     Follow(Follow),
     UndoFollow(UndoFollow),
     CreatePost(Box<CreatePost>),
+    UpdatePost(Box<UpdatePost>),
+    Like(Like),
+    UndoLike(UndoLike),
+    Delete(Delete),
+    Flag(Flag),
 }
 
 /// The activity types Hearth handles; anything else is acknowledged (202) and ignored, so peers
@@ -38,7 +45,9 @@ pub fn is_handled(activity: &serde_json::Value) -> bool {
         (kind, inner),
         (Some("Follow"), _)
             | (Some("Undo"), Some("Follow"))
-            | (Some("Create"), Some("Note" | "Page" | "Article"))
+            | (Some("Create" | "Update"), Some("Note" | "Page" | "Article"))
+            | (Some("Like" | "Delete" | "Flag"), _)
+            | (Some("Undo"), Some("Like"))
     )
 }
 
@@ -155,6 +164,19 @@ impl Activity for UndoFollow {
     }
 }
 
+/// Fails unless both URLs are on the same server (host *and* port: `verify_domains_match`
+/// compares hosts only, and two servers on one host differ by port).
+fn same_origin(a: &Url, b: &Url) -> FedResult<()> {
+    if a.scheme() == b.scheme() && authority(a) == authority(b) {
+        Ok(())
+    } else {
+        Err(FedError(AppError::invalid(
+            "id",
+            "the object is not on the actor's server",
+        )))
+    }
+}
+
 /// Where an incoming post belongs.
 enum Target {
     /// A reply to this local post (opening post or reply).
@@ -263,10 +285,7 @@ impl Activity for CreatePost {
 
     /// The post must be the actor's own, from the actor's server, and not claim to be ours.
     async fn verify(&self, data: &Data<Hearth>) -> Result<(), FedError> {
-        activitypub_federation::protocol::verification::verify_domains_match(
-            &self.object.id,
-            self.actor.inner(),
-        )?;
+        same_origin(&self.object.id, self.actor.inner())?;
         let authors = urls_in(&self.object.attributed_to);
         if authors.len() != 1 || authors[0] != *self.actor.inner() {
             return Err(FedError(AppError::invalid(
@@ -389,6 +408,310 @@ impl Activity for CreatePost {
                 crate::service::threads::ask_as(h, &author, &space, title, content).await?;
             }
         }
+        Ok(())
+    }
+}
+
+/// The local post an object URL names (our ids, or the stored id of a post from elsewhere).
+async fn local_post(data: &Data<Hearth>, object: &Url) -> FedResult<Option<i64>> {
+    let urls = Urls::new(&data.app_data().config);
+    let object = object.clone();
+    Ok(data
+        .db
+        .run(move |c| Ok(find_parent(c, &urls, &object)?.map(|(_, post)| post)))
+        .await?)
+}
+
+/// The person standing for a remote actor (created on first contact).
+async fn person_for(
+    data: &Data<Hearth>,
+    actor: &ApubRemote,
+) -> FedResult<crate::db::persons::Person> {
+    let row = actor.row.clone();
+    let handle = format!("{}@{}", row.username.to_ascii_lowercase(), row.domain);
+    Ok(data
+        .db
+        .run(move |c| {
+            Ok(crate::db::persons::ensure_remote(
+                c,
+                row.id,
+                &handle,
+                &row.display_name,
+            )?)
+        })
+        .await?)
+}
+
+/// The author a remote actor already is here, without creating one: an actor who never wrote
+/// anything here cannot own the post it wants to change.
+async fn existing_person(
+    data: &Data<Hearth>,
+    actor: &ApubRemote,
+) -> FedResult<Option<crate::db::persons::Person>> {
+    let id = actor.row.id;
+    Ok(data
+        .db
+        .run(move |c| Ok(crate::db::persons::find_remote(c, id)?))
+        .await?)
+}
+
+/// Records the activity id; false for a redelivery.
+async fn first_time(data: &Data<Hearth>, id: &Url) -> FedResult<bool> {
+    let id = id.to_string();
+    Ok(data
+        .db
+        .run(move |c| Ok(store::first_time_seen(c, &id)?))
+        .await?)
+}
+
+#[async_trait::async_trait]
+impl Activity for Like {
+    type DataType = Hearth;
+    type Error = FedError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
+        let Some(post) = local_post(data, &self.object).await? else {
+            return Ok(()); // not ours: nothing to count
+        };
+        let actor = self.actor.dereference(data).await?;
+        if !first_time(data, &self.id).await? {
+            return Ok(());
+        }
+        let person = person_for(data, &actor).await?;
+        crate::service::threads::like_as(data.app_data(), person.id, post, true).await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for UndoLike {
+    type DataType = Hearth;
+    type Error = FedError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
+        verify_urls_match(self.actor.inner(), self.object.actor.inner())?;
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
+        let Some(post) = local_post(data, &self.object.object).await? else {
+            return Ok(());
+        };
+        let actor = self.actor.dereference(data).await?;
+        if !first_time(data, &self.id).await? {
+            return Ok(());
+        }
+        let person = person_for(data, &actor).await?;
+        crate::service::threads::like_as(data.app_data(), person.id, post, false).await?;
+        Ok(())
+    }
+}
+
+/// The id a `Delete` is about: a bare URL or an object (usually a `Tombstone`) with an `id`.
+fn object_id(v: &serde_json::Value) -> Option<Url> {
+    match v {
+        serde_json::Value::String(s) => Url::parse(s).ok(),
+        serde_json::Value::Object(o) => o
+            .get("id")
+            .and_then(|i| i.as_str())
+            .and_then(|s| Url::parse(s).ok()),
+        _ => None,
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for Delete {
+    type DataType = Hearth;
+    type Error = FedError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
+        let object = object_id(&self.object)
+            .ok_or_else(|| FedError(AppError::invalid("object", "Delete names no object")))?;
+        // Only things from the actor's own server can be deleted by it.
+        same_origin(&object, self.actor.inner())?;
+        Ok(())
+    }
+
+    /// The author deleted their post: it becomes a tombstone here too. A Delete of something
+    /// we never stored (or of an account) changes nothing.
+    async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
+        let Some(object) = object_id(&self.object) else {
+            return Ok(());
+        };
+        let key = object.to_string();
+        let Some(post) = data
+            .db
+            .run(move |c| Ok(crate::db::posts::find_by_ap_id(c, &key)?))
+            .await?
+        else {
+            return Ok(());
+        };
+        let actor = self.actor.dereference_local(data).await?;
+        let person = existing_person(data, &actor).await?;
+        let Some(person) = person.filter(|p| p.id == post.author_id) else {
+            return Err(FedError(AppError::forbidden(
+                "only the author can delete their words",
+            )));
+        };
+        if !first_time(data, &self.id).await? {
+            return Ok(());
+        }
+        crate::service::threads::delete_as(data.app_data(), person.id, post.id).await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for UpdatePost {
+    type DataType = Hearth;
+    type Error = FedError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
+        same_origin(&self.object.id, self.actor.inner())?;
+        let authors = urls_in(&self.object.attributed_to);
+        if authors.len() != 1 || authors[0] != *self.actor.inner() {
+            return Err(FedError(AppError::invalid(
+                "attributedTo",
+                "only the author can edit a post",
+            )));
+        }
+        Ok(())
+    }
+
+    /// The author edited their post: the new text replaces it, the old one goes to the history.
+    async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
+        let key = self.object.id.to_string();
+        let Some(post) = data
+            .db
+            .run(move |c| Ok(crate::db::posts::find_by_ap_id(c, &key)?))
+            .await?
+        else {
+            return Ok(());
+        };
+        let actor = self.actor.dereference(data).await?;
+        let person = existing_person(data, &actor).await?;
+        let Some(person) = person.filter(|p| p.id == post.author_id) else {
+            return Err(FedError(AppError::forbidden(
+                "only the author can edit their words",
+            )));
+        };
+        if !first_time(data, &self.id).await? {
+            return Ok(());
+        }
+        let raw = self.object.content.clone().unwrap_or_default();
+        let html = crate::text::sanitize(&raw);
+        let body: String = self
+            .object
+            .markdown_source()
+            .unwrap_or_else(|| html_to_text(&raw))
+            .chars()
+            .take(crate::service::threads::BODY_MAX)
+            .collect();
+        let title = if post.parent_id.is_none() {
+            self.object
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(|n| {
+                    n.chars()
+                        .filter(|c| !c.is_control())
+                        .take(crate::service::threads::TITLE_MAX)
+                        .collect()
+                })
+        } else {
+            None
+        };
+        let content = crate::service::threads::Content {
+            body,
+            html,
+            ap_id: post.ap_id.clone(),
+        };
+        crate::service::threads::edit_as(data.app_data(), &person, post.id, content, title).await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for Flag {
+    type DataType = Hearth;
+    type Error = FedError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
+        Ok(())
+    }
+
+    /// Stores the report for the moderators (Mastodon's and Lemmy's shapes alike).
+    async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
+        let objects: Vec<String> = match &self.object {
+            serde_json::Value::Array(items) => items
+                .iter()
+                .filter_map(object_id)
+                .map(|u| u.to_string())
+                .collect(),
+            other => object_id(other)
+                .map(|u| u.to_string())
+                .into_iter()
+                .collect(),
+        };
+        let reason: String = self
+            .content
+            .as_deref()
+            .or(self.summary.as_deref())
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n')
+            .take(2000)
+            .collect();
+        let (id, reporter) = (self.id.to_string(), self.actor.inner().to_string());
+        let objects = serde_json::to_string(&objects).unwrap_or_else(|_| "[]".into());
+        data.db
+            .run(move |c| Ok(store::add_report(c, &id, &reporter, &reason, &objects)?))
+            .await?;
         Ok(())
     }
 }

@@ -181,3 +181,63 @@ pub struct CreatePost {
     pub actor: ObjectId<ApubRemote>,
     pub object: PostJson,
 }
+
+/// `Like` of a post (Mastodon's favourite, Lemmy's upvote; Misskey adds a reaction).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Like {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::LikeType,
+    pub actor: ObjectId<ApubRemote>,
+    pub object: Url,
+}
+
+/// `Undo(Like)`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoLike {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    pub actor: ObjectId<ApubRemote>,
+    pub object: Like,
+}
+
+/// `Delete` of a post (the object is its id, or a `Tombstone` with the id).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delete {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::DeleteType,
+    pub actor: ObjectId<ApubRemote>,
+    pub object: serde_json::Value,
+}
+
+/// `Update` of a post by its author.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePost {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::UpdateType,
+    pub actor: ObjectId<ApubRemote>,
+    pub object: PostJson,
+}
+
+/// `Flag`: a report. Mastodon and GoToSocial send it from their instance actor with a list of
+/// objects and the reason in `content`; Lemmy from the person, one object, reason in `summary`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Flag {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::FlagType,
+    pub actor: ObjectId<ApubRemote>,
+    pub object: serde_json::Value,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+}

@@ -469,50 +469,10 @@ pub async fn edit(
     body_in: &str,
     title_in: Option<&str>,
 ) -> AppResult<views::Post> {
-    let (post, thread, _) = locate(h, post_id).await?;
-    if post.author_id != viewer.person.id {
-        return Err(AppError::forbidden("only the author can edit their words"));
-    }
-    if post.deleted_at.is_some() {
-        return Err(AppError::conflict("post", "this post was deleted"));
-    }
     let body = body(body_in)?;
-    let new_title = match (title_in, post.parent_id) {
-        (Some(t), None) => Some(title(t)?),
-        (Some(_), Some(_)) => {
-            return Err(AppError::invalid(
-                "title",
-                "only the opening post of a thread has a title",
-            ));
-        }
-        (None, _) => None,
-    };
-    let title_changed = new_title.as_ref().is_some_and(|t| *t != thread.title);
-    if body == post.body && !title_changed {
-        // Nothing changed: no new version, no "edited" mark.
-        return Ok(post_view(
-            &post,
-            &viewer.person,
-            Some(viewer),
-            false,
-            thread.answer_post_id,
-            0,
-        ));
-    }
-    let html = render_markdown(&body);
-    let answer = thread.answer_post_id;
-    let updated =
-        h.db.transaction(move |c| {
-            let now = db::now();
-            let old_title = post.parent_id.is_none().then_some(thread.title.as_str());
-            posts::add_revision(c, &post, old_title, now)?;
-            posts::update_body(c, post.id, &body, &html, now)?;
-            if let Some(t) = new_title.filter(|_| title_changed) {
-                threads::set_title(c, thread.id, &t, &slugify(&t))?;
-            }
-            posts::find(c, post.id)?.ok_or_else(|| AppError::not_found("post"))
-        })
-        .await?;
+    let title = title_in.map(title).transpose()?;
+    let (updated, answer) =
+        edit_as(h, &viewer.person, post_id, Content::markdown(body), title).await?;
     let depth = u32::from(updated.parent_id.is_some());
     Ok(post_view(
         &updated,
@@ -524,11 +484,59 @@ pub async fn edit(
     ))
 }
 
+/// Edits as `author` (local or remote) with validated content. Returns the post and the
+/// thread's answer id.
+pub async fn edit_as(
+    h: &Hearth,
+    author: &Person,
+    post_id: i64,
+    content: Content,
+    new_title: Option<String>,
+) -> AppResult<(posts::Post, Option<i64>)> {
+    let (post, thread, _) = locate(h, post_id).await?;
+    if post.author_id != author.id {
+        return Err(AppError::forbidden("only the author can edit their words"));
+    }
+    if post.deleted_at.is_some() {
+        return Err(AppError::conflict("post", "this post was deleted"));
+    }
+    if new_title.is_some() && post.parent_id.is_some() {
+        return Err(AppError::invalid(
+            "title",
+            "only the opening post of a thread has a title",
+        ));
+    }
+    let title_changed = new_title.as_ref().is_some_and(|t| *t != thread.title);
+    let answer = thread.answer_post_id;
+    if content.body == post.body && content.html == post.body_html && !title_changed {
+        // Nothing changed: no new version, no "edited" mark.
+        return Ok((post, answer));
+    }
+    let updated =
+        h.db.transaction(move |c| {
+            let now = db::now();
+            let old_title = post.parent_id.is_none().then_some(thread.title.as_str());
+            posts::add_revision(c, &post, old_title, now)?;
+            posts::update_body(c, post.id, &content.body, &content.html, now)?;
+            if let Some(t) = new_title.filter(|_| title_changed) {
+                threads::set_title(c, thread.id, &t, &slugify(&t))?;
+            }
+            posts::find(c, post.id)?.ok_or_else(|| AppError::not_found("post"))
+        })
+        .await?;
+    Ok((updated, answer))
+}
+
 /// The author deletes their own post. A tombstone keeps its place in the tree; the words, their
 /// history and the likes are gone. Deleting the opening post also removes the thread's title.
 pub async fn delete(h: &Hearth, viewer: &Viewer, post_id: i64) -> AppResult<()> {
+    delete_as(h, viewer.person.id, post_id).await
+}
+
+/// Deletes as the person `author_id` (local or remote); only their own posts.
+pub async fn delete_as(h: &Hearth, author_id: i64, post_id: i64) -> AppResult<()> {
     let (post, thread, _) = locate(h, post_id).await?;
-    if post.author_id != viewer.person.id {
+    if post.author_id != author_id {
         return Err(AppError::forbidden(
             "only the author can delete their words",
         ));
@@ -556,16 +564,20 @@ pub async fn delete(h: &Hearth, viewer: &Viewer, post_id: i64) -> AppResult<()> 
 /// Likes a post once (a second like changes nothing), or takes the like back.
 /// Returns the new like count.
 pub async fn like(h: &Hearth, viewer: &Viewer, post_id: i64, on: bool) -> AppResult<i64> {
-    let person = viewer.person.id;
+    like_as(h, viewer.person.id, post_id, on).await
+}
+
+/// Likes (or unlikes) as the person `person_id`, local or remote.
+pub async fn like_as(h: &Hearth, person_id: i64, post_id: i64, on: bool) -> AppResult<i64> {
     h.db.transaction(move |c| {
         let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
         if post.deleted_at.is_some() {
             return Err(AppError::conflict("post", "this post was deleted"));
         }
         let n = if on {
-            posts::like(c, post_id, person, db::now())?
+            posts::like(c, post_id, person_id, db::now())?
         } else {
-            posts::unlike(c, post_id, person)?
+            posts::unlike(c, post_id, person_id)?
         };
         if post.parent_id.is_none() {
             threads::set_like_count(c, post.thread_id, n)?;

@@ -63,7 +63,13 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     let mut req = req;
     req.extensions_mut().insert(CsrfToken(token.clone()));
     let mut resp = next.run(req).await;
-    if existing.is_none() {
+    // Only pages carry forms; JSON (ActivityPub documents, API errors) gets no cookie.
+    let is_page = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if existing.is_none() && is_page {
         let cookie = Cookie::build((COOKIE, token))
             .path("/")
             .http_only(true)

@@ -16,6 +16,7 @@ on_both_backends!(
     the_worker_delivers_in_the_background,
     threads_and_replies_go_to_followers,
     remote_posts_become_threads_and_replies,
+    remote_likes_edits_deletes_and_reports,
 );
 
 const AP: &str = "application/activity+json";
@@ -703,4 +704,125 @@ async fn remote_posts_become_threads_and_replies(b: Backend) {
         .await
         .unwrap();
     assert!(resp.status() == 400 || resp.status() == 401);
+}
+
+async fn remote_likes_edits_deletes_and_reports(b: Backend) {
+    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Open).await;
+    let peer = Peer::start().await;
+    let base = local_base(&i);
+    let inbox = format!("{base}/inbox");
+    let ana = i.api_user("ana", Role::Member).await;
+    let c = client();
+    let t: Value = c
+        .post(i.url("/api/v1/spaces/support/threads"))
+        .header("authorization", format!("Bearer {ana}"))
+        .json(&json!({"title": "Local question", "body": "Hello"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tid = t["id"].as_i64().unwrap();
+    let thread_id = format!("{base}/s/support/t/{tid}");
+    let view = |c: reqwest::Client| {
+        let url = i.url(&format!("/api/v1/threads/{tid}"));
+        async move {
+            c.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+
+    // Like, liked again (no second like), then undone.
+    let like = json!({"id": peer.activity_id("like-1"), "type": "Like", "actor": peer.actor("bob"), "object": thread_id});
+    assert_eq!(peer.post_signed(&inbox, &like).await, 202);
+    assert_eq!(view(c.clone()).await["like_count"], 1);
+    let again = json!({"id": peer.activity_id("like-2"), "type": "Like", "actor": peer.actor("bob"), "object": thread_id});
+    assert_eq!(peer.post_signed(&inbox, &again).await, 202);
+    assert_eq!(
+        view(c.clone()).await["like_count"],
+        1,
+        "one like per person"
+    );
+    let undo = json!({"id": peer.activity_id("undo-like"), "type": "Undo", "actor": peer.actor("bob"), "object": like});
+    assert_eq!(peer.post_signed(&inbox, &undo).await, 202);
+    assert_eq!(view(c.clone()).await["like_count"], 0);
+
+    // A remote reply, then its author edits and deletes it.
+    let note_id = format!("{}/statuses/7", peer.base);
+    let note = json!({
+        "id": note_id, "type": "Note", "attributedTo": peer.actor("bob"),
+        "content": "<p>First words</p>", "inReplyTo": thread_id,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [format!("{base}/s/support")],
+    });
+    let create = json!({"id": peer.activity_id("c"), "type": "Create", "actor": peer.actor("bob"), "object": note});
+    assert_eq!(peer.post_signed(&inbox, &create).await, 202);
+    let mut edited = note.clone();
+    edited["content"] = json!("<p>Better words</p>");
+    let update = json!({"id": peer.activity_id("u"), "type": "Update", "actor": peer.actor("bob"), "object": edited});
+    assert_eq!(peer.post_signed(&inbox, &update).await, 202);
+    let v = view(c.clone()).await;
+    assert_eq!(v["replies"][0]["body"], "Better words");
+    assert!(v["replies"][0]["edited_at"].is_string());
+    let post_id = v["replies"][0]["id"].as_i64().unwrap();
+    let history: Value = c
+        .get(i.url(&format!("/api/v1/posts/{post_id}/history")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history["revisions"][0]["body"], "First words");
+
+    // Someone else on the same server cannot edit or delete bob's post.
+    let before = i.snapshot().await;
+    let mut forged = edited.clone();
+    forged["attributedTo"] = json!(peer.actor("bob"));
+    let not_bob = json!({"id": peer.activity_id("u2"), "type": "Update", "actor": peer.actor("mallory"), "object": forged});
+    assert_eq!(peer.post_signed(&inbox, &not_bob).await, 400);
+    let delete_by_other = json!({"id": peer.activity_id("d0"), "type": "Delete", "actor": peer.actor("mallory"), "object": note_id});
+    assert_eq!(peer.post_signed(&inbox, &delete_by_other).await, 403);
+    // Nor delete a local post.
+    let delete_local = json!({"id": peer.activity_id("d1"), "type": "Delete", "actor": peer.actor("bob"), "object": thread_id});
+    assert_eq!(peer.post_signed(&inbox, &delete_local).await, 400);
+    assert_eq!(i.snapshot().await, before);
+
+    let delete = json!({"id": peer.activity_id("d2"), "type": "Delete", "actor": peer.actor("bob"),
+        "object": {"id": note_id, "type": "Tombstone"}});
+    assert_eq!(peer.post_signed(&inbox, &delete).await, 202);
+    let v = view(c.clone()).await;
+    assert_eq!(v["replies"][0]["deleted"], true);
+    assert_eq!(v["replies"][0]["body_html"], "");
+
+    // Reports in Mastodon's shape (instance actor, list of objects, reason in content) and
+    // Lemmy's (a person, one object, reason in summary) are stored for moderators.
+    let mastodon = json!({"id": peer.activity_id("flag-1"), "type": "Flag", "actor": peer.actor("bob"),
+        "object": [format!("{base}/u/ana"), thread_id], "content": "Spam link"});
+    let lemmy = json!({"id": peer.activity_id("flag-2"), "type": "Flag", "actor": peer.actor("bob"),
+        "object": thread_id, "summary": "Off topic", "to": [format!("{base}/s/support")]});
+    assert_eq!(peer.post_signed(&inbox, &mastodon).await, 202);
+    assert_eq!(peer.post_signed(&inbox, &lemmy).await, 202);
+    assert_eq!(
+        peer.post_signed(&inbox, &lemmy).await,
+        202,
+        "the same report twice"
+    );
+    let reports = i
+        .state
+        .hearth
+        .db
+        .run(|c| Ok(hearth::db::federation::open_reports(c)?))
+        .await
+        .unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0].reason, "Spam link");
+    assert!(reports[0].objects.contains(&thread_id));
+    assert_eq!(reports[1].reason, "Off topic");
 }

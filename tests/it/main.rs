@@ -11,6 +11,7 @@ mod conversations_web;
 mod durability;
 mod federation;
 mod health;
+mod interop;
 mod migrations;
 mod peer;
 mod web;

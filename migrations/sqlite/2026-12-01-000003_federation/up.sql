@@ -86,3 +86,14 @@ CREATE UNIQUE INDEX persons_remote_actor ON persons (remote_actor_id);
 -- The ActivityPub id of posts that came from other servers (ours are derived from their row id).
 ALTER TABLE posts ADD COLUMN ap_id TEXT;
 CREATE UNIQUE INDEX posts_ap_id ON posts (ap_id);
+
+-- Reports (Flag) received from other servers, kept for the moderators.
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY NOT NULL,
+    activity_id TEXT NOT NULL UNIQUE,
+    reporter TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    objects TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    resolved_at TIMESTAMP
+);
