@@ -95,6 +95,12 @@ pub const KEYS: &[Key] = &[
         doc: "FOR LOCAL TESTING ONLY: federate over plain http with peers on loopback/private addresses. Never in production.",
     },
     Key {
+        name: "blocked_domains",
+        kind: Kind::Str,
+        default: "",
+        doc: "Servers Hearth never federates with (comma-separated host names; subdomains included): their activities are refused, nothing is sent to them.",
+    },
+    Key {
         name: "session_days",
         kind: Kind::Int,
         default: "30",
@@ -169,6 +175,8 @@ pub struct Config {
     pub session_days: u32,
     /// Plain-http federation with loopback peers, for tests only.
     pub federation_insecure: bool,
+    /// Lower-case host names; a host matches if it is one of them or a subdomain of one.
+    pub blocked_domains: Vec<String>,
 }
 
 /// A configuration problem, naming the key (and where its value came from) and what is wrong.
@@ -379,6 +387,17 @@ impl Config {
         let (v, _) = take("federation_insecure");
         let federation_insecure = as_bool(v);
 
+        let (v, origin) = take("blocked_domains");
+        let mut blocked_domains = Vec::new();
+        for d in as_str(v)
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|d| !d.is_empty())
+        {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            validate_domain(&d).map_err(|m| err(&origin, m))?;
+            blocked_domains.push(d);
+        }
+
         Ok(Config {
             bind,
             domain,
@@ -392,6 +411,7 @@ impl Config {
             max_body_bytes,
             session_days,
             federation_insecure,
+            blocked_domains,
         })
     }
 
@@ -402,6 +422,14 @@ impl Config {
             SecureCookies::Never => false,
             SecureCookies::Auto => !is_local_host(&self.domain),
         }
+    }
+
+    /// Whether `host` is on the block list (itself or as a subdomain of a listed host).
+    pub fn is_blocked(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.blocked_domains
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
     }
 
     /// The public base URL, e.g. `https://community.acme.example`. Plain http only for local hosts.
@@ -618,6 +646,26 @@ mod tests {
         let e = Config::load(Some(&path), env(&[])).unwrap_err();
         assert!(e.key.starts_with("db_pool_size"), "{e}");
         assert!(e.message.contains("whole number"), "{e}");
+    }
+
+    #[test]
+    fn blocked_domains_include_subdomains() {
+        let (c, _) = Config::load(
+            None,
+            env(&[("HEARTH_BLOCKED_DOMAINS", "spam.example, Evil.Example.")]),
+        )
+        .unwrap();
+        assert!(c.is_blocked("spam.example"));
+        assert!(c.is_blocked("a.b.spam.example"));
+        assert!(c.is_blocked("evil.example"));
+        assert!(!c.is_blocked("notspam.example"));
+        assert!(!c.is_blocked("example"));
+        let e = Config::load(
+            None,
+            env(&[("HEARTH_BLOCKED_DOMAINS", "ok.example, bad/domain")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "HEARTH_BLOCKED_DOMAINS");
     }
 
     #[test]

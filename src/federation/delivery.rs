@@ -82,8 +82,33 @@ impl Activity for StoredActivity {
     }
 }
 
-async fn send_one(data: &Data<Hearth>, d: &store::Delivery) -> Result<(), String> {
+/// Why a send failed, and whether trying again could help.
+struct Failure {
+    message: String,
+    retry: bool,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure {
+            message,
+            retry: true,
+        }
+    }
+}
+
+async fn send_one(data: &Data<Hearth>, d: &store::Delivery) -> Result<(), Failure> {
     let urls = Urls::new(&data.app_data().config);
+    if data
+        .app_data()
+        .config
+        .is_blocked(d.inbox_host.split(':').next().unwrap_or_default())
+    {
+        return Err(Failure {
+            message: "the server is blocked".into(),
+            retry: false,
+        });
+    }
     let actor = LocalActor::for_signer(data.app_data(), &urls, &d.signer)
         .await
         .map_err(|e| format!("signer: {}", e.0))?;
@@ -99,7 +124,10 @@ async fn send_one(data: &Data<Hearth>, d: &store::Delivery) -> Result<(), String
         .await
         .map_err(|e| e.to_string())?;
     if tasks.is_empty() {
-        return Err("the inbox is not allowed (local, blocked or not a valid public URL)".into());
+        return Err(Failure {
+            message: "the inbox is not allowed (local, blocked or not a valid public URL)".into(),
+            retry: false,
+        });
     }
     for task in tasks {
         // 2xx, and 4xx other than 408/429 (final: the peer refused it), count as done.
@@ -147,10 +175,12 @@ pub async fn deliver_due(fed: &FederationConfig<Hearth>) -> usize {
             let id = d.id;
             let update = match result {
                 Ok(()) => h.db.run(move |c| Ok(store::mark_sent(c, id, now)?)).await,
-                Err(err) => {
+                Err(failure) => {
+                    let err = failure.message;
                     tracing::info!(inbox = %d.inbox, attempts = d.attempts + 1, "delivery failed: {err}");
                     let retry_at = now + backoff(d.attempts + 1);
-                    let retry = (retry_at.signed_duration_since(d.created_at) < GIVE_UP_AFTER)
+                    let retry = (failure.retry
+                        && retry_at.signed_duration_since(d.created_at) < GIVE_UP_AFTER)
                         .then_some(retry_at);
                     h.db
                         .run(move |c| Ok(store::mark_failed(c, id, &err, retry, now)?))

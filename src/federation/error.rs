@@ -36,6 +36,9 @@ impl From<activitypub_federation::error::Error> for FedError {
                 ErrorKind::BadRequest,
                 "the activity is not one Hearth can read",
             ),
+            E::UrlVerificationError(m) if *m == super::BLOCKED => {
+                (ErrorKind::Forbidden, super::BLOCKED)
+            }
             E::UrlVerificationError(_) => (
                 ErrorKind::BadRequest,
                 "the activity's URLs do not check out",

@@ -53,6 +53,7 @@ pub async fn configure(h: Hearth) -> anyhow::Result<Federation> {
             !insecure,
         )))
         .build()?;
+    let h_blocked = h.config.clone();
     let config = FederationConfig::builder()
         .domain(h.config.domain.clone())
         .app_data(h)
@@ -62,9 +63,30 @@ pub async fn configure(h: Hearth) -> anyhow::Result<Federation> {
         .http_fetch_limit(20)
         .request_timeout(Duration::from_secs(10))
         .signed_fetch_actor(&instance)
+        .url_verifier(Box::new(BlockList(h_blocked)))
         .build()
         .await?;
     Ok(config)
+}
+
+/// Refuses URLs on blocked servers: the library calls it for every received activity id, every
+/// fetch and every delivery target.
+#[derive(Clone)]
+struct BlockList(std::sync::Arc<crate::config::Config>);
+
+/// The message of the refusal, recognised by `FedError` to answer 403.
+pub const BLOCKED: &str = "the server is blocked here";
+
+#[async_trait::async_trait]
+impl activitypub_federation::config::UrlVerifier for BlockList {
+    async fn verify(&self, url: &url::Url) -> Result<(), activitypub_federation::error::Error> {
+        match url.host_str() {
+            Some(host) if self.0.is_blocked(host) => Err(
+                activitypub_federation::error::Error::UrlVerificationError(BLOCKED),
+            ),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The federation routes (the content-negotiated `/s/<name>` and `/u/<name>` live with the pages).

@@ -25,6 +25,7 @@ pub async fn process_events(fed: &Federation) -> usize {
     for event in events {
         let urls = Urls::new(&h.config);
         let domain = h.config.domain.clone();
+        let config = h.config.clone();
         let result =
             h.db.transaction(move |c| {
                 if !outbox::mark_processed(c, event.id, db::now())? {
@@ -32,7 +33,16 @@ pub async fn process_events(fed: &Federation) -> usize {
                 }
                 let batch = build(c, &urls, &domain, &event)?;
                 if let Some((space, activities)) = batch {
-                    let inboxes = store::follower_inboxes(c, space.id)?;
+                    // Nothing is ever queued for a blocked server.
+                    let inboxes: Vec<String> = store::follower_inboxes(c, space.id)?
+                        .into_iter()
+                        .filter(|i| {
+                            url::Url::parse(i)
+                                .ok()
+                                .and_then(|u| u.host_str().map(|h| !config.is_blocked(h)))
+                                .unwrap_or(false)
+                        })
+                        .collect();
                     let signer = format!("space:{}", space.name);
                     for activity in &activities {
                         let id = activity["id"].as_str().unwrap_or_default().to_string();

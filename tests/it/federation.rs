@@ -17,6 +17,7 @@ on_both_backends!(
     threads_and_replies_go_to_followers,
     remote_posts_become_threads_and_replies,
     remote_likes_edits_deletes_and_reports,
+    blocked_servers_are_refused_and_never_delivered_to,
 );
 
 const AP: &str = "application/activity+json";
@@ -825,4 +826,54 @@ async fn remote_likes_edits_deletes_and_reports(b: Backend) {
     assert_eq!(reports[0].reason, "Spam link");
     assert!(reports[0].objects.contains(&thread_id));
     assert_eq!(reports[1].reason, "Off topic");
+}
+
+async fn blocked_servers_are_refused_and_never_delivered_to(b: Backend) {
+    // Every test peer lives on `localhost`; block it (our own URLs are never checked).
+    let i = TestInstance::start_with(
+        b,
+        &[
+            ("FEDERATION_INSECURE", "true"),
+            ("BLOCKED_DOMAINS", "localhost"),
+        ],
+    )
+    .await;
+    i.create_space("support", PostingMode::Open).await;
+    let peer = Peer::start().await;
+    let before = i.snapshot().await;
+    let status = peer
+        .post_signed(
+            &format!("{}/s/support/inbox", local_base(&i)),
+            &follow(&peer, &i, "f"),
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(i.snapshot().await, before);
+    assert_eq!(follower_count(&i).await, 0);
+    assert_eq!(peer.attempts(), 0);
+
+    // A delivery queued before the block (here: written directly) is dropped, not retried.
+    let inbox = format!("{}/inbox", peer.base);
+    let host = peer.domain.clone();
+    i.state
+        .hearth
+        .db
+        .run(move |c| {
+            hearth::db::federation::enqueue(
+                c,
+                "http://localhost/activities/x",
+                "instance",
+                &inbox,
+                &host,
+                "{}",
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    drain(&i).await;
+    let d = deliveries(&i).await;
+    assert_eq!(d[0].status, "failed");
+    assert!(d[0].last_error.contains("blocked"), "{}", d[0].last_error);
+    assert_eq!(peer.attempts(), 0, "nothing was sent");
 }
