@@ -88,6 +88,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(threads::set_answer, threads::clear_answer))
         .routes(routes!(threads::edit, threads::delete))
         .routes(routes!(threads::history))
+        .routes(routes!(threads::deliveries))
         .routes(routes!(threads::like, threads::unlike))
         .routes(routes!(threads::by_author))
         .split_for_parts()

@@ -199,3 +199,19 @@ pub async fn by_author(
         threads::by_author(&s.hearth, &name, q.before, q.limit).await?,
     ))
 }
+
+/// Where a post was delivered on other servers, where delivery is pending, and where it failed
+/// (staff only).
+#[utoipa::path(get, path = "/api/v1/posts/{id}/deliveries", tag = "threads", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = crate::service::delivery_status::DeliveryReport),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn deliveries(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<crate::service::delivery_status::DeliveryReport>> {
+    Ok(Json(
+        crate::service::delivery_status::for_post(&s.hearth, &v, id).await?,
+    ))
+}

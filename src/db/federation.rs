@@ -215,6 +215,7 @@ pub struct Delivery {
     pub last_error: String,
     pub created_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+    pub post_id: Option<i64>,
 }
 
 /// Queues one activity for one inbox. Call it inside the transaction of the change that causes
@@ -227,6 +228,19 @@ pub fn enqueue(
     inbox: &str,
     inbox_host: &str,
     payload: &str,
+) -> QueryResult<()> {
+    enqueue_for(conn, activity_id, signer, inbox, inbox_host, payload, None)
+}
+
+/// Like [`enqueue`], noting the post the activity is about.
+pub fn enqueue_for(
+    conn: &mut DbConn,
+    activity_id: &str,
+    signer: &str,
+    inbox: &str,
+    inbox_host: &str,
+    payload: &str,
+    post_id: Option<i64>,
 ) -> QueryResult<()> {
     let exists = deliveries::table
         .filter(deliveries::activity_id.eq(activity_id))
@@ -248,6 +262,7 @@ pub fn enqueue(
             deliveries::status.eq("pending"),
             deliveries::next_attempt_at.eq(now),
             deliveries::created_at.eq(now),
+            deliveries::post_id.eq(post_id),
         ))
         .execute(conn)
         .map(drop)
@@ -409,5 +424,15 @@ pub fn open_reports(conn: &mut DbConn) -> QueryResult<Vec<Report>> {
         .filter(reports::resolved_at.is_null())
         .order(reports::id.asc())
         .select(Report::as_select())
+        .load(conn)
+}
+
+/// Where the activities about a post went, newest first.
+pub fn for_post(conn: &mut DbConn, post_id: i64) -> QueryResult<Vec<Delivery>> {
+    deliveries::table
+        .filter(deliveries::post_id.eq(post_id))
+        .order(deliveries::id.desc())
+        .limit(1000)
+        .select(Delivery::as_select())
         .load(conn)
 }

@@ -10,6 +10,13 @@ use super::schema::outbox_events;
 /// Kinds of event. Stored as text.
 pub const THREAD_CREATED: &str = "thread_created";
 pub const REPLY_CREATED: &str = "reply_created";
+/// A local post (opening post or reply) was edited by its author.
+pub const POST_UPDATED: &str = "post_updated";
+/// A local post was deleted by its author.
+pub const POST_DELETED: &str = "post_deleted";
+/// A local person liked, or stopped liking, a post from another server (`actor_id` = who).
+pub const LIKE_ADDED: &str = "like_added";
+pub const LIKE_REMOVED: &str = "like_removed";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox_events)]
@@ -18,15 +25,26 @@ pub struct Event {
     pub id: i64,
     pub kind: String,
     pub subject_id: i64,
+    pub actor_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub processed_at: Option<NaiveDateTime>,
 }
 
 pub fn record(conn: &mut DbConn, kind: &str, subject_id: i64) -> QueryResult<()> {
+    record_by(conn, kind, subject_id, None)
+}
+
+pub fn record_by(
+    conn: &mut DbConn,
+    kind: &str,
+    subject_id: i64,
+    actor_id: Option<i64>,
+) -> QueryResult<()> {
     diesel::insert_into(outbox_events::table)
         .values((
             outbox_events::kind.eq(kind),
             outbox_events::subject_id.eq(subject_id),
+            outbox_events::actor_id.eq(actor_id),
             outbox_events::created_at.eq(super::now()),
         ))
         .execute(conn)

@@ -202,6 +202,7 @@ diesel::table! {
         last_error -> Text,
         created_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        post_id -> Nullable<BigInt>,
     }
 }
 
@@ -210,6 +211,7 @@ diesel::table! {
         id -> BigInt,
         kind -> Text,
         subject_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         processed_at -> Nullable<Timestamp>,
     }

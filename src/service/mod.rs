@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod delivery_status;
 pub mod password;
 pub mod spaces;
 pub mod threads;

@@ -521,9 +521,13 @@ pub async fn edit_as(
             if let Some(t) = new_title.filter(|_| title_changed) {
                 threads::set_title(c, thread.id, &t, &slugify(&t))?;
             }
+            if post.ap_id.is_none() {
+                db::outbox::record(c, db::outbox::POST_UPDATED, post.id)?;
+            }
             posts::find(c, post.id)?.ok_or_else(|| AppError::not_found("post"))
         })
         .await?;
+    h.outbox.notify_one();
     Ok((updated, answer))
 }
 
@@ -556,9 +560,14 @@ pub async fn delete_as(h: &Hearth, author_id: i64, post_id: i64) -> AppResult<()
         if thread.answer_post_id == Some(post.id) {
             threads::set_answer(c, thread.id, None)?;
         }
+        if post.ap_id.is_none() {
+            db::outbox::record(c, db::outbox::POST_DELETED, post.id)?;
+        }
         Ok(())
     })
-    .await
+    .await?;
+    h.outbox.notify_one();
+    Ok(())
 }
 
 /// Likes a post once (a second like changes nothing), or takes the like back.
@@ -574,6 +583,7 @@ pub async fn like_as(h: &Hearth, person_id: i64, post_id: i64, on: bool) -> AppR
         if post.deleted_at.is_some() {
             return Err(AppError::conflict("post", "this post was deleted"));
         }
+        let before = posts::liked_in_thread(c, post.thread_id, person_id)?.contains(&post_id);
         let n = if on {
             posts::like(c, post_id, person_id, db::now())?
         } else {
@@ -582,9 +592,20 @@ pub async fn like_as(h: &Hearth, person_id: i64, post_id: i64, on: bool) -> AppR
         if post.parent_id.is_none() {
             threads::set_like_count(c, post.thread_id, n)?;
         }
+        // A local person's like of a post from elsewhere goes to its author's server.
+        let local_liker = db::persons::get(c, person_id)?.remote_actor_id.is_none();
+        if post.ap_id.is_some() && local_liker && before != on {
+            let kind = if on {
+                db::outbox::LIKE_ADDED
+            } else {
+                db::outbox::LIKE_REMOVED
+            };
+            db::outbox::record_by(c, kind, post_id, Some(person_id))?;
+        }
         Ok(n)
     })
     .await
+    .inspect(|_| h.outbox.notify_one())
 }
 
 /// Marks a reply as the answer to the thread (or clears it with `None`). Only the person who

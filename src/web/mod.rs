@@ -43,6 +43,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/posts/{id}/delete", post(pages::threads::delete))
         .route("/posts/{id}/like", post(pages::threads::like))
         .route("/posts/{id}/history", get(pages::threads::history))
+        .route("/posts/{id}/deliveries", get(pages::threads::deliveries))
         .route(
             "/login",
             get(pages::auth::login_form).post(pages::auth::login),

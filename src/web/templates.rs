@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "edit.html",
     "history.html",
     "space_admin.html",
+    "deliveries.html",
 );
 
 /// `2026-12-01T06:42:17.123456Z` (how views serialise times) → `2026-12-01 06:42 UTC`. Done by

@@ -18,6 +18,7 @@ on_both_backends!(
     remote_posts_become_threads_and_replies,
     remote_likes_edits_deletes_and_reports,
     blocked_servers_are_refused_and_never_delivered_to,
+    edits_deletes_likes_and_where_they_went,
 );
 
 const AP: &str = "application/activity+json";
@@ -876,4 +877,251 @@ async fn blocked_servers_are_refused_and_never_delivered_to(b: Backend) {
     assert_eq!(d[0].status, "failed");
     assert!(d[0].last_error.contains("blocked"), "{}", d[0].last_error);
     assert_eq!(peer.attempts(), 0, "nothing was sent");
+}
+
+async fn edits_deletes_likes_and_where_they_went(b: Backend) {
+    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Open).await;
+    let peer = Peer::start().await;
+    let base = local_base(&i);
+    assert_eq!(
+        peer.post_signed(&format!("{base}/s/support/inbox"), &follow(&peer, &i, "f"))
+            .await,
+        202
+    );
+    drain(&i).await;
+    let ana = i.api_user("ana", Role::Member).await;
+    let jane = i.api_user("jane", Role::Staff).await;
+    let c = client();
+    let bearer = |t: &str| format!("Bearer {t}");
+    let t: Value = c
+        .post(i.url("/api/v1/spaces/support/threads"))
+        .header("authorization", bearer(&ana))
+        .json(&json!({"title": "Old title", "body": "Old words"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tid = t["id"].as_i64().unwrap();
+    drain(&i).await;
+    let view: Value = c
+        .get(i.url(&format!("/api/v1/threads/{tid}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let opening = view["opening"]["id"].as_i64().unwrap();
+    let seen = peer.received().len();
+
+    // The author edits: the Group announces the Update.
+    let resp = c
+        .patch(i.url(&format!("/api/v1/posts/{opening}")))
+        .header("authorization", bearer(&ana))
+        .json(&json!({"title": "New title", "body": "New words"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    drain(&i).await;
+    let got: Vec<Value> = peer
+        .received()
+        .into_iter()
+        .skip(seen)
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["type"], "Announce");
+    assert_eq!(got[0]["object"]["type"], "Update");
+    assert_eq!(got[0]["object"]["object"]["name"], "New title");
+    assert_eq!(
+        got[0]["object"]["object"]["id"],
+        format!("{base}/s/support/t/{tid}")
+    );
+
+    // Staff see where it went; members may not.
+    let report: Value = c
+        .get(i.url(&format!("/api/v1/posts/{opening}/deliveries")))
+        .header("authorization", bearer(&jane))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["sent"], 1, "{report}");
+    assert_eq!(report["pending"], 0);
+    assert_eq!(report["deliveries"][0]["server"], peer.domain);
+    assert_eq!(report["deliveries"][0]["status"], "sent");
+    let resp = c
+        .get(i.url(&format!("/api/v1/posts/{opening}/deliveries")))
+        .header("authorization", bearer(&ana))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+
+    // While the peer is down, the status says pending with the error.
+    peer.respond_with(&[503, 503, 503]);
+    let resp = c
+        .delete(i.url(&format!("/api/v1/posts/{opening}")))
+        .header("authorization", bearer(&ana))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    drain(&i).await;
+    let report: Value = c
+        .get(i.url(&format!("/api/v1/posts/{opening}/deliveries")))
+        .header("authorization", bearer(&jane))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["pending"], 1, "{report}");
+    assert!(
+        report["deliveries"][0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("503")
+    );
+    let page = browser_get_as_staff(&i, "jane", &format!("/posts/{opening}/deliveries")).await;
+    assert!(
+        page.contains("pending") && page.contains(&peer.domain),
+        "{page}"
+    );
+
+    // Back up: the Announce(Delete) and the author's own Delete arrive.
+    i.state
+        .hearth
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            use hearth::db::schema::deliveries;
+            diesel::update(deliveries::table)
+                .set(deliveries::next_attempt_at.eq(hearth::db::now()))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    peer.state_clear_script();
+    drain(&i).await;
+    let got: Vec<Value> = peer
+        .received()
+        .into_iter()
+        .skip(seen + 1)
+        .map(|r| r.body)
+        .collect();
+    let kinds: Vec<String> = got
+        .iter()
+        .map(|a| {
+            format!(
+                "{}/{}",
+                a["type"].as_str().unwrap(),
+                a["object"]["type"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(kinds.contains(&"Announce/Delete".to_string()), "{kinds:?}");
+    assert!(kinds.contains(&"Delete/Tombstone".to_string()), "{kinds:?}");
+    let direct = got.iter().find(|a| a["type"] == "Delete").unwrap();
+    assert_eq!(
+        direct["actor"],
+        format!("{base}/u/ana"),
+        "signed and sent by the author"
+    );
+
+    // A local like of a remote post goes to its author's server; taking it back sends Undo.
+    let t2: Value = c
+        .post(i.url("/api/v1/spaces/support/threads"))
+        .header("authorization", bearer(&jane))
+        .json(&json!({"title": "Second", "body": "Hi"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t2id = t2["id"].as_i64().unwrap();
+    let note = json!({"id": format!("{}/statuses/99", peer.base), "type": "Note", "attributedTo": peer.actor("bob"),
+        "content": "<p>Remote reply</p>", "inReplyTo": format!("{base}/s/support/t/{t2id}"),
+        "to": ["https://www.w3.org/ns/activitystreams#Public"]});
+    let create = json!({"id": peer.activity_id("c99"), "type": "Create", "actor": peer.actor("bob"), "object": note});
+    assert_eq!(
+        peer.post_signed(&format!("{base}/inbox"), &create).await,
+        202
+    );
+    drain(&i).await;
+    let v: Value = c
+        .get(i.url(&format!("/api/v1/threads/{t2id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let remote_post = v["replies"][0]["id"].as_i64().unwrap();
+    let before = peer.received().len();
+    for method in ["put", "delete"] {
+        let req = if method == "put" {
+            c.put(i.url(&format!("/api/v1/posts/{remote_post}/like")))
+        } else {
+            c.delete(i.url(&format!("/api/v1/posts/{remote_post}/like")))
+        };
+        assert_eq!(
+            req.header("authorization", bearer(&ana))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        drain(&i).await;
+    }
+    let got: Vec<Value> = peer
+        .received()
+        .into_iter()
+        .skip(before)
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0]["type"], "Like");
+    assert_eq!(got[0]["object"], format!("{}/statuses/99", peer.base));
+    assert_eq!(got[0]["actor"], format!("{base}/u/ana"));
+    assert_eq!(got[1]["type"], "Undo");
+    assert_eq!(
+        got[1]["object"]["id"], got[0]["id"],
+        "the Undo names the Like"
+    );
+}
+
+/// Signs in with the web form as an existing user (password from `create_user`) and GETs a page.
+async fn browser_get_as_staff(i: &TestInstance, name: &str, path: &str) -> String {
+    let c = crate::harness::browser();
+    let csrf = crate::harness::page_csrf(&c, &i.url("/login")).await;
+    let pw = format!("{name}-password-123");
+    let resp = c
+        .post(i.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", name),
+            ("password", pw.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    c.get(i.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }

@@ -2,9 +2,12 @@
 //! (tests/interop/fedify/peer.mjs, npm package `@fedify/fedify`) on loopback. It finds a Hearth
 //! space by WebFinger, follows it with a draft-cavage signed Follow, receives the Group's signed
 //! Accept (Fedify verifies Hearth's signature: signatures verify both ways), and then receives
-//! the Announces of a new thread. Needs `node` and `npm ci` in tests/interop/fedify; `.ci/run`
-//! installs them. Without them the test is skipped with a message, except under CI=true, where
-//! it fails. `PEER_LOG=debug` puts Fedify's debug log into a failure's message.
+//! the Announces of a new thread. Then, on the test's commands (JSON lines on the peer's stdin),
+//! carol replies to the thread, likes it, deletes her reply and reports the thread, each built
+//! with Fedify's own vocabulary and signed by it, and the test polls Hearth until each has
+//! landed. Needs `node` and `npm ci` in tests/interop/fedify; `.ci/run` installs them. Without
+//! them the test is skipped with a message, except under CI=true, where it fails.
+//! `PEER_LOG=debug` puts Fedify's debug log into a failure's message.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -13,7 +16,7 @@ use std::time::Duration;
 
 use hearth::domain::{PostingMode, Role};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader, Lines};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 use tokio::time::Instant;
 
@@ -113,6 +116,41 @@ impl FedifyPeer {
         }
     }
 
+    /// Writes one command line to the peer and waits for its `<cmd>-sent` event.
+    async fn command(&mut self, cmd: Value) -> Value {
+        let done = format!("{}-sent", cmd["cmd"].as_str().expect("cmd"));
+        let stdin = self.child.stdin.as_mut().expect("the peer's stdin is open");
+        stdin
+            .write_all(format!("{cmd}\n").as_bytes())
+            .await
+            .expect("write a command to the peer");
+        stdin.flush().await.expect("flush the peer's stdin");
+        self.expect(&done).await
+    }
+
+    /// Asks `probe` again until `done` holds for its answer, up to [`STEP`].
+    async fn until<T: std::fmt::Debug>(
+        &self,
+        what: &str,
+        probe: impl AsyncFn() -> T,
+        done: impl Fn(&T) -> bool,
+    ) -> T {
+        let deadline = Instant::now() + STEP;
+        loop {
+            let seen = probe().await;
+            if done(&seen) {
+                return seen;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "not within {STEP:?}: {what}\nlast seen: {seen:?}\n{}",
+                    self.report()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Closes the peer's stdin, which tells it to exit, and waits for it to do so.
     async fn stop(mut self) {
         drop(self.child.stdin.take());
@@ -136,8 +174,13 @@ async fn get_json(url: &str) -> Value {
         .unwrap()
 }
 
+async fn get_status(url: &str) -> u16 {
+    let resp = client().get(url).header("accept", AP).send().await.unwrap();
+    resp.status().as_u16()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_fedify_server_follows_a_space_and_receives_its_threads() {
+async fn a_fedify_server_follows_a_space_and_takes_part_in_a_thread() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/fedify");
     if std::process::Command::new("node")
         .arg("--version")
@@ -234,6 +277,75 @@ async fn a_fedify_server_follows_a_space_and_receives_its_threads() {
     assert_eq!(bare["type"], "Page", "{bare}");
     assert_eq!(bare["id"], page_id);
     assert_eq!(bare["name"], title);
+
+    // (5) carol replies: Create(Note) with inReplyTo = the Page, to Public, cc and Mention of the
+    // Group. Hearth places it in the thread, authored by carol.
+    let carol_handle = format!("carol@localhost:{}", listening["port"]);
+    let thread = i.url(&format!("/api/v1/threads/{}", t["id"]));
+    let view = async || get_json(&thread).await;
+    let sent = peer
+        .command(json!({"cmd": "reply", "inReplyTo": page_id, "content": "<p>Same here, every <em>hour</em>.</p>"}))
+        .await;
+    let note_id = sent["note"].as_str().expect("the Note's id").to_string();
+    let v = peer
+        .until("carol's reply is in the thread", view, |v| {
+            v["replies"].as_array().is_some_and(|r| !r.is_empty())
+        })
+        .await;
+    let reply = &v["replies"][0];
+    assert_eq!(reply["author"]["name"], carol_handle, "{reply}");
+    assert_eq!(reply["author"]["display_name"], "Carol (Fedify)");
+    assert_eq!(reply["body"], "Same here, every hour.");
+    assert_eq!(reply["parent_id"], v["opening"]["id"], "a direct reply");
+    assert_eq!(v["reply_count"], 1);
+    // The peer serves the Note at its id.
+    let note = get_json(&note_id).await;
+    assert_eq!(note["type"], "Note", "{note}");
+    assert_eq!(note["attributedTo"], json!(carol));
+    assert_eq!(note["inReplyTo"], page_id);
+
+    // (6) carol likes the Page.
+    peer.command(json!({"cmd": "like", "object": page_id}))
+        .await;
+    peer.until("the like is counted", view, |v| v["like_count"] == 1)
+        .await;
+
+    // (7) carol deletes her reply (Delete of a Tombstone): it becomes a tombstone here.
+    peer.command(json!({"cmd": "delete", "object": note_id}))
+        .await;
+    let v = peer
+        .until("the reply is a tombstone", view, |v| {
+            v["replies"][0]["deleted"] == true
+        })
+        .await;
+    assert_eq!(v["replies"][0]["body"], "", "{v}");
+    assert_eq!(v["replies"][0]["body_html"], "");
+    assert_eq!(
+        get_status(&note_id).await,
+        404,
+        "the peer no longer serves it"
+    );
+
+    // (8) carol reports the thread in Mastodon's shape: the account and its posts, the reason in
+    // content. (Two objects, since Fedify's JSON-LD compaction turns a list of one into a string.)
+    let reported = json!([format!("{base}/u/ana"), page_id]);
+    peer.command(json!({"cmd": "flag", "objects": reported, "content": "spam test"}))
+        .await;
+    let open_reports = async || {
+        i.state
+            .hearth
+            .db
+            .run(|c| Ok(hearth::db::federation::open_reports(c)?))
+            .await
+            .unwrap()
+    };
+    let reports = peer
+        .until("the report is stored", open_reports, |r| !r.is_empty())
+        .await;
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(reports[0].reason, "spam test");
+    assert_eq!(reports[0].reporter, carol);
+    assert_eq!(reports[0].objects, reported.to_string());
 
     peer.stop().await;
     eprintln!("Fedify interop test took {:?}", started.elapsed());

@@ -199,6 +199,11 @@ impl Peer {
             .extend_from_slice(statuses);
     }
 
+    /// Forgets the statuses still scripted: the peer answers 202 again.
+    pub fn state_clear_script(&self) {
+        self.state.script.lock().unwrap().clear();
+    }
+
     /// How many inbox POSTs arrived (including refused and hanging ones).
     pub fn attempts(&self) -> usize {
         self.state

@@ -62,8 +62,11 @@ CREATE TABLE deliveries (
     last_error TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP,
+    -- The post the activity is about, for staff to see where it went.
+    post_id BIGINT,
     UNIQUE (activity_id, inbox)
 );
+CREATE INDEX deliveries_post ON deliveries (post_id);
 CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
 
 -- What happened (a thread or reply was written, …), recorded by the service layer in the same
@@ -73,6 +76,8 @@ CREATE TABLE outbox_events (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     kind TEXT NOT NULL,
     subject_id BIGINT NOT NULL,
+    -- Who acted, when it is not the subject's author (the person who liked, for a like).
+    actor_id BIGINT,
     created_at TIMESTAMP NOT NULL,
     processed_at TIMESTAMP
 );

@@ -259,3 +259,25 @@ pub async fn history(
     )?;
     Ok((StatusCode::OK, axum::response::Html(body)).into_response())
 }
+
+/// Staff: where a post went on other servers.
+pub async fn deliveries(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Path(post_id): Path<i64>,
+) -> WebResult<Response> {
+    let viewer = match page.require_viewer() {
+        Ok(v) => v.clone(),
+        Err(r) => return Ok(r),
+    };
+    let report = crate::service::delivery_status::for_post(&s.hearth, &viewer, post_id).await?;
+    let back = threads::post_url(&s.hearth, post_id).await?;
+    let body = s.templates.render(
+        "deliveries.html",
+        merge_maps([
+            context! { report => val(&report), back => back },
+            page.base(),
+        ]),
+    )?;
+    Ok(html(body))
+}

@@ -1,6 +1,12 @@
 // An ActivityPub server that Hearth did not write: a Fedify app with one Person, "carol", on
 // http://localhost:<port>. It looks up TARGET (an acct: URI such as acct:support@localhost:8080)
-// by WebFinger, sends carol's Follow to it, and reports what arrives in carol's inboxes.
+// by WebFinger, sends carol's Follow to it, reports what arrives in carol's inboxes, and then
+// does what the test asks on standard input, one JSON command per line, in order:
+//   {"cmd":"reply","inReplyTo":…,"content":…}  Create(Note) to Public, cc and Mention the Group
+//   {"cmd":"like","object":…}                  Like
+//   {"cmd":"delete","object":…}                Delete(Tombstone) of one of carol's Notes
+//   {"cmd":"flag","objects":[…],"content":…}   Flag (Mastodon's shape)
+// Each is signed by carol and sent to the Group's inbox; carol's Notes are served at their ids.
 //
 // Progress goes to stdout as one JSON object per line:
 //   {"event":"listening","port":…,"actor":…}
@@ -8,6 +14,7 @@
 //   {"event":"follow-sent","id":…}
 //   {"event":"accepted","actor":…,"follow":…}
 //   {"event":"announce","id":…,"actor":…,"object":{…}}
+//   {"event":"reply-sent","id":…,"note":…}, {"event":"like-sent","id":…}, … (one per command)
 //   {"event":"error","stage":…,"message":…}
 // Fedify's own log goes to stderr (PEER_LOG=debug for everything). The peer exits when its
 // standard input closes, or on SIGTERM/SIGINT.
@@ -17,17 +24,26 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";
 import process from "node:process";
+import readline from "node:readline";
 
 import {
   Accept,
   Announce,
+  Create,
   createFederation,
+  Delete,
   Endpoints,
+  Flag,
   Follow,
   generateCryptoKeyPair,
   isActor,
+  Like,
   MemoryKvStore,
+  Mention,
+  Note,
   Person,
+  PUBLIC_COLLECTION,
+  Tombstone,
 } from "@fedify/fedify";
 import { configure, defaultTextFormatter } from "@logtape/logtape";
 
@@ -90,6 +106,14 @@ federation
   .mapHandle((_ctx, username) => (username === "carol" ? "carol" : null))
   .setKeyPairsDispatcher((_ctx, identifier) => (identifier === "carol" ? [keys] : []));
 
+// carol's Notes by id, served there until she deletes them.
+const notes = new Map();
+federation.setObjectDispatcher(
+  Note,
+  "/users/{identifier}/notes/{id}",
+  (ctx, values) => notes.get(ctx.getObjectUri(Note, values).href) ?? null,
+);
+
 federation
   .setInboxListeners("/users/{identifier}/inbox", "/inbox")
   .on(Accept, async (_ctx, accept) => {
@@ -149,29 +173,30 @@ const port = await new Promise((resolve) =>
 );
 origin = `http://localhost:${port}`;
 const ctx = federation.createContext(new URL(origin), undefined);
-emit({ event: "listening", port, actor: ctx.getActorUri("carol").href });
+const carol = ctx.getActorUri("carol");
+const newId = (kind) => new URL(`/${kind}/${crypto.randomUUID()}`, origin);
+emit({ event: "listening", port, actor: carol.href });
 
 function shutdown() {
   server.close();
   server.closeAllConnections();
   process.exit(0);
 }
-process.stdin.on("end", shutdown);
-process.stdin.on("close", shutdown);
-process.stdin.resume();
 process.on("SIGTERM", shutdown);
 process.on("SIGINT", shutdown);
 
 // (1) WebFinger → the Group's actor document.
-let group;
-try {
-  group = await ctx.lookupObject(target);
-} catch (error) {
-  emit({ event: "error", stage: "lookup", message: String(error) });
-}
-if (!isActor(group)) {
-  emit({ event: "error", stage: "lookup", message: `${target} did not resolve to an actor` });
-} else {
+async function follow() {
+  let group;
+  try {
+    group = await ctx.lookupObject(target);
+  } catch (error) {
+    emit({ event: "error", stage: "lookup", message: String(error) });
+  }
+  if (!isActor(group)) {
+    emit({ event: "error", stage: "lookup", message: `${target} did not resolve to an actor` });
+    return null;
+  }
   emit({
     event: "resolved",
     id: group.id?.href,
@@ -181,8 +206,8 @@ if (!isActor(group)) {
   });
   // (2) carol follows the Group; Fedify signs the POST to the Group's inbox.
   const follow = new Follow({
-    id: new URL(`/follows/${crypto.randomUUID()}`, origin),
-    actor: ctx.getActorUri("carol"),
+    id: newId("follows"),
+    actor: carol,
     object: group.id,
   });
   try {
@@ -191,4 +216,67 @@ if (!isActor(group)) {
   } catch (error) {
     emit({ event: "error", stage: "follow", message: String(error) });
   }
+  return group;
 }
+
+const groupReady = follow();
+
+// (3) The test's commands: each builds one activity; `sent` is what the test learns back.
+const commands = {
+  reply(group, { inReplyTo, content }) {
+    const note = new Note({
+      id: ctx.getObjectUri(Note, { identifier: "carol", id: crypto.randomUUID() }),
+      attribution: carol,
+      content,
+      replyTarget: new URL(inReplyTo),
+      to: PUBLIC_COLLECTION,
+      cc: group.id,
+      tags: [new Mention({ href: group.id, name: `@${target.slice("acct:".length)}` })],
+    });
+    notes.set(note.id.href, note);
+    const create = new Create({
+      id: newId("creates"),
+      actor: carol,
+      object: note,
+      to: PUBLIC_COLLECTION,
+      cc: group.id,
+    });
+    return [create, { note: note.id.href }];
+  },
+  like(_group, { object }) {
+    return [new Like({ id: newId("likes"), actor: carol, object: new URL(object) })];
+  },
+  delete(_group, { object }) {
+    notes.delete(object);
+    const tombstone = new Tombstone({ id: new URL(object) });
+    const to = PUBLIC_COLLECTION;
+    return [new Delete({ id: newId("deletes"), actor: carol, object: tombstone, to })];
+  },
+  flag(_group, { objects, content }) {
+    const urls = objects.map((o) => new URL(o));
+    return [new Flag({ id: newId("flags"), actor: carol, objects: urls, content })];
+  },
+};
+
+async function run(line) {
+  let cmd;
+  try {
+    cmd = JSON.parse(line);
+    const group = await groupReady;
+    if (group == null) throw new Error("the Group was not resolved");
+    const build = commands[cmd.cmd];
+    if (build == null) throw new Error(`unknown command ${cmd.cmd}`);
+    const [activity, sent] = build(group, cmd);
+    await ctx.sendActivity({ identifier: "carol" }, group, activity);
+    emit({ event: `${cmd.cmd}-sent`, id: activity.id.href, ...sent });
+  } catch (error) {
+    emit({ event: "error", stage: cmd?.cmd ?? "command", message: String(error) });
+  }
+}
+
+// One command at a time, in order; the end of standard input is the signal to exit.
+let queue = Promise.resolve();
+readline
+  .createInterface({ input: process.stdin })
+  .on("line", (line) => (queue = queue.then(() => run(line))))
+  .on("close", () => queue.then(shutdown));
