@@ -10,6 +10,7 @@ mod conversations;
 mod conversations_web;
 mod durability;
 mod federation;
+mod fixtures;
 mod health;
 mod interop;
 mod migrations;
