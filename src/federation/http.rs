@@ -436,3 +436,90 @@ pub async fn post_object(state: &AppState, post_id: i64) -> FedResult<Response> 
     object["@context"] = json!("https://www.w3.org/ns/activitystreams");
     Ok(activity_json(object))
 }
+
+/// The ids of a thread's posts, oldest first: the thread itself, then its replies (ours by
+/// their `/posts/<id>`, those from elsewhere by their own id). `parent` keeps direct replies of
+/// one post only.
+async fn thread_items(
+    h: &Hearth,
+    thread_id: i64,
+    parent: Option<i64>,
+) -> FedResult<(String, Vec<Value>)> {
+    let urls = Urls::new(&h.config);
+    let (space, rows) =
+        h.db.run(move |c| {
+            let thread = db::threads::find(c, thread_id)?
+                .filter(|t| !t.deleted)
+                .ok_or_else(|| AppError::not_found("thread"))?;
+            let space = spaces::get(c, thread.space_id)?;
+            let rows = db::posts::for_thread(c, thread_id)?;
+            Ok((space.name, rows))
+        })
+        .await?;
+    let thread_url = super::objects::thread_id(&urls, &space, thread_id);
+    let items = rows
+        .iter()
+        .filter(|(p, _)| p.deleted_at.is_none())
+        .filter(|(p, _)| match parent {
+            Some(pid) => p.parent_id == Some(pid),
+            None => true,
+        })
+        .map(|(p, _)| match (&p.ap_id, p.parent_id) {
+            (Some(ap), _) => json!(ap),
+            (None, None) => json!(thread_url),
+            (None, Some(_)) => json!(super::objects::post_id(&urls, p.id)),
+        })
+        .collect();
+    Ok((space, items))
+}
+
+/// `GET /s/<space>/t/<id>/context` (FEP-7888): every post of the conversation, so a peer can
+/// fetch the whole thread.
+pub async fn thread_context(
+    State(state): State<AppState>,
+    Path((_space, thread)): Path<(String, i64)>,
+) -> FedResult<Response> {
+    let (space, items) = thread_items(&state.hearth, thread, None).await?;
+    let urls = Urls::new(&state.hearth.config);
+    let id = url::Url::parse(&format!(
+        "{}/context",
+        super::objects::thread_id(&urls, &space, thread)
+    ))?;
+    Ok(ordered_collection(id, items.len() as i64, items))
+}
+
+/// `GET /s/<space>/t/<id>/replies`: the direct replies to the thread's opening post.
+pub async fn thread_replies(
+    State(state): State<AppState>,
+    Path((_space, thread)): Path<(String, i64)>,
+) -> FedResult<Response> {
+    let h = &state.hearth;
+    let opening =
+        h.db.run(move |c| Ok(db::posts::opening_id(c, thread)?))
+            .await?
+            .ok_or_else(|| AppError::not_found("thread"))?;
+    let (space, items) = thread_items(h, thread, Some(opening)).await?;
+    let urls = Urls::new(&h.config);
+    let id = url::Url::parse(&format!(
+        "{}/replies",
+        super::objects::thread_id(&urls, &space, thread)
+    ))?;
+    Ok(ordered_collection(id, items.len() as i64, items))
+}
+
+/// `GET /posts/<id>/replies`: the direct replies to one post.
+pub async fn post_replies(
+    State(state): State<AppState>,
+    Path(post): Path<i64>,
+) -> FedResult<Response> {
+    let h = &state.hearth;
+    let thread =
+        h.db.run(move |c| Ok(db::posts::find(c, post)?))
+            .await?
+            .ok_or_else(|| AppError::not_found("post"))?
+            .thread_id;
+    let (_, items) = thread_items(h, thread, Some(post)).await?;
+    let urls = Urls::new(&h.config);
+    let id = url::Url::parse(&format!("{}/replies", super::objects::post_id(&urls, post)))?;
+    Ok(ordered_collection(id, items.len() as i64, items))
+}

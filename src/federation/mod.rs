@@ -106,5 +106,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/s/{name}/outbox", get(http::space_outbox))
         .route("/s/{name}/featured", get(http::space_featured))
         .route("/u/{name}/outbox", get(http::person_outbox))
+        .route("/s/{name}/t/{thread}/context", get(http::thread_context))
+        .route("/s/{name}/t/{thread}/replies", get(http::thread_replies))
+        .route("/posts/{id}/replies", get(http::post_replies))
         .layer(FederationMiddleware::new(state.federation.clone()))
 }

@@ -553,6 +553,22 @@ async fn threads_and_replies_go_to_followers(b: Backend) {
     let (status, fetched) = get_json(&i.url(&format!("/posts/{}", r["id"])), AP).await;
     assert_eq!(status, 200);
     assert_eq!(fetched["type"], "Note");
+    // The whole conversation can be fetched (FEP-7888 context, replies collections).
+    assert_eq!(page["context"], format!("{thread_id}/context"));
+    let (status, ctx) = get_json(&i.url(&format!("/s/support/t/{tid}/context")), AP).await;
+    assert_eq!(status, 200);
+    assert_eq!(ctx["type"], "OrderedCollection");
+    assert_eq!(ctx["totalItems"], 2);
+    assert_eq!(ctx["orderedItems"][0], thread_id);
+    assert_eq!(ctx["orderedItems"][1], format!("{base}/posts/{}", r["id"]));
+    let (_, replies) = get_json(&i.url(&format!("/s/support/t/{tid}/replies")), AP).await;
+    assert_eq!(replies["totalItems"], 1);
+    let (_, none) = get_json(&i.url(&format!("/posts/{}/replies", r["id"])), AP).await;
+    assert_eq!(none["totalItems"], 0);
+    assert_eq!(
+        get_json(&i.url("/s/support/t/999/context"), AP).await.0,
+        404
+    );
     // One copy per shared inbox: the peer's followers all share one inbox.
     assert!(peer.received().iter().skip(1).all(|r| r.path == "/inbox"));
 }
