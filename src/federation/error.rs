@@ -61,6 +61,11 @@ impl From<activitypub_federation::error::Error> for FedError {
                 ErrorKind::Unauthenticated,
                 "the signing actor could not be fetched",
             ),
+            // Expired, future-dated or malformed signatures come back as text from the library.
+            E::Other(m) if m.to_ascii_lowercase().contains("signature") => (
+                ErrorKind::Unauthenticated,
+                "the HTTP signature is expired, not yet valid or malformed",
+            ),
             _ => return FedError(AppError::internal(e)),
         };
         tracing::debug!("federation request refused: {e}");

@@ -336,6 +336,7 @@ pub async fn person_outbox(
 /// Activity types Hearth does not handle are acknowledged and dropped.
 pub async fn inbox(data: Data<Hearth>, req: Request) -> FedResult<Response> {
     let (parts, body) = req.into_parts();
+    check_date(&parts.headers)?;
     let limit = data.config.max_body_bytes;
     let bytes = axum::body::to_bytes(body, limit)
         .await
@@ -522,4 +523,25 @@ pub async fn post_replies(
     let urls = Urls::new(&h.config);
     let id = url::Url::parse(&format!("{}/replies", super::objects::post_id(&urls, post)))?;
     Ok(ordered_collection(id, items.len() as i64, items))
+}
+
+/// How far a request's `Date` may be from our clock (as Mastodon allows): older requests are
+/// replays or badly delayed, newer ones would stay valid for too long.
+const DATE_SKEW: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// Refuses a `Date` header outside the allowed window. (The signature check also refuses old
+/// dates, but accepts dates in the future.)
+fn check_date(headers: &HeaderMap) -> FedResult<()> {
+    let Some(raw) = headers.get(header::DATE).and_then(|v| v.to_str().ok()) else {
+        return Ok(()); // no Date: the signature must then carry (created), checked by the library
+    };
+    let date = chrono::DateTime::parse_from_rfc2822(raw)
+        .map_err(|_| AppError::unauthenticated("the Date header is not a valid HTTP date"))?;
+    let skew = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    if skew > DATE_SKEW || skew < -DATE_SKEW {
+        return Err(
+            AppError::unauthenticated("the request's Date is outside the allowed window").into(),
+        );
+    }
+    Ok(())
 }

@@ -354,6 +354,15 @@ async fn inbox_refuses_bad_input_and_changes_nothing(b: Backend) {
     assert!(deliveries(&i).await.is_empty());
     assert_eq!(follower_count(&i).await, 0);
 
+    // A signature made hours ago (a replayed or badly delayed request) is refused.
+    let mut late = f.clone();
+    late["id"] = json!(peer.activity_id("late"));
+    let old = chrono::Utc::now() - chrono::TimeDelta::hours(3);
+    assert_eq!(peer.post_signed_dated(&inbox, &late, old).await, 401);
+    let future = chrono::Utc::now() + chrono::TimeDelta::hours(3);
+    assert_eq!(peer.post_signed_dated(&inbox, &late, future).await, 401);
+    assert_eq!(i.snapshot().await, before);
+
     // An activity type Hearth does not handle is acknowledged and ignored.
     let like = json!({"id": peer.activity_id("like"), "type": "Like", "actor": peer.actor("bob"), "object": "http://x.example/1"});
     assert_eq!(peer.post_signed(&inbox, &like).await, 202);

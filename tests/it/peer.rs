@@ -229,6 +229,26 @@ impl Peer {
         client.execute(req).await.unwrap().status().as_u16()
     }
 
+    /// Like [`Peer::post_signed`], with the `Date` header set to `date` before signing (a
+    /// replayed or delayed request).
+    pub async fn post_signed_dated(
+        &self,
+        inbox: &str,
+        body: &Value,
+        date: chrono::DateTime<chrono::Utc>,
+    ) -> u16 {
+        let bytes = body.to_string().into_bytes();
+        let client = reqwest::Client::new();
+        let with_middleware = reqwest_middleware::ClientWithMiddleware::from(client.clone());
+        let builder = with_middleware
+            .post(inbox)
+            .header("content-type", "application/activity+json")
+            .header("date", date.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+        let data = self.signer.to_request_data();
+        let req = data.sign_request(builder, bytes.into()).await.unwrap();
+        client.execute(req).await.unwrap().status().as_u16()
+    }
+
     /// POSTs without any signature.
     pub async fn post_unsigned(&self, inbox: &str, body: &str) -> u16 {
         reqwest::Client::new()
