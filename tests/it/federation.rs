@@ -19,6 +19,7 @@ on_both_backends!(
     remote_likes_edits_deletes_and_reports,
     blocked_servers_are_refused_and_never_delivered_to,
     edits_deletes_likes_and_where_they_went,
+    private_addresses_are_refused_outside_test_mode,
 );
 
 const AP: &str = "application/activity+json";
@@ -1149,4 +1150,38 @@ async fn browser_get_as_staff(i: &TestInstance, name: &str, path: &str) -> Strin
         .text()
         .await
         .unwrap()
+}
+
+async fn private_addresses_are_refused_outside_test_mode(b: Backend) {
+    // No FEDERATION_INSECURE: the instance must not fetch http:// or loopback URLs, so a peer on
+    // localhost cannot even get its actor fetched (the request would be a way into our network).
+    let i = TestInstance::start(b).await;
+    i.create_space("support", PostingMode::Open).await;
+    let peer = Peer::start().await;
+    let before = i.snapshot().await;
+    let status = peer
+        .post_signed(
+            &format!("{}/s/support/inbox", local_base(&i)),
+            &follow(&peer, &i, "f"),
+        )
+        .await;
+    assert!(status == 400 || status == 401, "{status}");
+    assert_eq!(i.snapshot().await, before);
+    assert_eq!(follower_count(&i).await, 0);
+    // The peer's actor document was never requested: nothing reached the peer at all.
+    assert_eq!(peer.fetches(), 0);
+    assert_eq!(peer.attempts(), 0);
+    let cached = i
+        .state
+        .hearth
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            Ok(hearth::db::schema::remote_actors::table
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(cached, 0);
 }

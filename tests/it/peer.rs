@@ -34,6 +34,8 @@ struct PeerState {
     script: Arc<Mutex<Vec<u16>>>,
     /// Every inbox POST that arrived, answered or not.
     attempts: Arc<std::sync::atomic::AtomicUsize>,
+    /// Every GET of an actor document.
+    fetches: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 pub struct Peer {
@@ -86,6 +88,7 @@ impl Actor for PeerActor {
 }
 
 async fn actor_doc(State(s): State<PeerState>, Path(name): Path<String>) -> impl IntoResponse {
+    s.fetches.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let id = format!("{}/users/{name}", s.base);
     let body = json!({
         "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
@@ -147,6 +150,7 @@ impl Peer {
             inbox: Arc::default(),
             script: Arc::default(),
             attempts: Arc::default(),
+            fetches: Arc::default(),
         };
         let app = Router::new()
             .route("/users/{name}", get(actor_doc))
@@ -202,6 +206,11 @@ impl Peer {
     /// Forgets the statuses still scripted: the peer answers 202 again.
     pub fn state_clear_script(&self) {
         self.state.script.lock().unwrap().clear();
+    }
+
+    /// How many times an actor document was fetched.
+    pub fn fetches(&self) -> usize {
+        self.state.fetches.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// How many inbox POSTs arrived (including refused and hanging ones).
