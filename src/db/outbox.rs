@@ -17,6 +17,9 @@ pub const POST_DELETED: &str = "post_deleted";
 /// A local person liked, or stopped liking, a post from another server (`actor_id` = who).
 pub const LIKE_ADDED: &str = "like_added";
 pub const LIKE_REMOVED: &str = "like_removed";
+/// A post arrived from another server; the Group passes the activity on to its followers
+/// (FEP-1b12). `payload` holds the activity as received.
+pub const REMOTE_POST_CREATED: &str = "remote_post_created";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox_events)]
@@ -26,6 +29,7 @@ pub struct Event {
     pub kind: String,
     pub subject_id: i64,
     pub actor_id: Option<i64>,
+    pub payload: Option<String>,
     pub created_at: NaiveDateTime,
     pub processed_at: Option<NaiveDateTime>,
 }
@@ -72,4 +76,22 @@ pub fn mark_processed(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryRes
     .set(outbox_events::processed_at.eq(Some(at)))
     .execute(conn)
     .map(|n| n == 1)
+}
+
+/// Records an event that carries the activity to pass on.
+pub fn record_payload(
+    conn: &mut DbConn,
+    kind: &str,
+    subject_id: i64,
+    payload: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(outbox_events::table)
+        .values((
+            outbox_events::kind.eq(kind),
+            outbox_events::subject_id.eq(subject_id),
+            outbox_events::payload.eq(Some(payload)),
+            outbox_events::created_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
 }

@@ -315,6 +315,8 @@ impl Activity for CreatePost {
         let urls = Urls::new(&h.config);
         let author_actor = self.actor.dereference(data).await?;
         let activity_id = self.id.to_string();
+        // The activity as received (unknown fields included), for the Group to pass on.
+        let received = serde_json::to_string(&self).ok();
         let object = self.object;
 
         // Which space is it addressed to (to, cc, audience, or a Mention)?
@@ -345,6 +347,7 @@ impl Activity for CreatePost {
         }
         let ap_id = object.id.to_string();
         let in_reply_to = object.in_reply_to.clone();
+
         let first_space = spaces.first().cloned();
         let row = author_actor.row.clone();
         let handle = format!("{}@{}", row.username.to_ascii_lowercase(), row.domain);
@@ -382,6 +385,7 @@ impl Activity for CreatePost {
             body: body.clone(),
             html,
             ap_id: Some(ap_id),
+            received,
         };
         match target {
             Target::Reply {
@@ -662,6 +666,7 @@ impl Activity for UpdatePost {
             body,
             html,
             ap_id: post.ap_id.clone(),
+            received: None,
         };
         crate::service::threads::edit_as(data.app_data(), &person, post.id, content, title).await?;
         Ok(())

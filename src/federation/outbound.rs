@@ -269,6 +269,37 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
                 inboxes: vec![inbox],
             }])
         }
+        outbox::REMOTE_POST_CREATED => {
+            // FEP-1b12: the Group passes a post it received on to its followers, wrapping the
+            // activity as received, so they see the whole conversation. The author's own
+            // server already has it.
+            let (Some(payload), Some(l)) = (event.payload.as_deref(), load(c, event.subject_id)?)
+            else {
+                return Ok(vec![]);
+            };
+            if l.post.deleted_at.is_some() {
+                return Ok(vec![]);
+            }
+            let activity: Value = serde_json::from_str(payload).map_err(AppError::internal)?;
+            let origin = activity["actor"]
+                .as_str()
+                .and_then(|a| url::Url::parse(a).ok())
+                .map(|u| authority(&u))
+                .unwrap_or_default();
+            let mut out = group_followers(
+                c,
+                &l.space,
+                vec![objects::announce(&urls, &l.space.name, &activity)],
+            )?;
+            for o in &mut out {
+                o.inboxes.retain(|i| {
+                    url::Url::parse(i)
+                        .map(|u| authority(&u) != origin)
+                        .unwrap_or(false)
+                });
+            }
+            Ok(out)
+        }
         other => {
             tracing::warn!(kind = other, "unknown outbox event kind; skipped");
             Ok(vec![])

@@ -151,6 +151,9 @@ pub struct PostJson {
     pub audience: Option<serde_json::Value>,
     #[serde(default)]
     pub tag: Option<serde_json::Value>,
+    /// Everything else, kept so the object can be passed on as it was received.
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 impl PostJson {
@@ -180,6 +183,9 @@ pub struct CreatePost {
     pub kind: activitypub_federation::kinds::activity::CreateType,
     pub actor: ObjectId<ApubRemote>,
     pub object: PostJson,
+    /// Addressing, `@context` and the rest, kept to pass the activity on unchanged.
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 /// `Like` of a post (Mastodon's favourite, Lemmy's upvote; Misskey adds a reaction).

@@ -118,6 +118,9 @@ pub struct Content {
     pub html: String,
     /// Set for posts from other servers; local posts get their id from their row.
     pub ap_id: Option<String>,
+    /// For posts from other servers: the activity as received, for the space to pass on to its
+    /// followers.
+    pub received: Option<String>,
 }
 
 impl Content {
@@ -126,6 +129,7 @@ impl Content {
             html: render_markdown(&body),
             body,
             ap_id: None,
+            received: None,
         }
     }
 }
@@ -196,6 +200,8 @@ pub async fn ask_as(
             // other servers is not done yet.)
             if content.ap_id.is_none() {
                 db::outbox::record(c, db::outbox::THREAD_CREATED, id)?;
+            } else if let Some(activity) = &content.received {
+                db::outbox::record_payload(c, db::outbox::REMOTE_POST_CREATED, id, activity)?;
             }
             threads::find(c, id)?.ok_or_else(|| AppError::not_found("thread"))
         })
@@ -452,6 +458,8 @@ pub async fn reply_as(
             threads::touch_activity(c, thread_id, now, 1)?;
             if content.ap_id.is_none() {
                 db::outbox::record(c, db::outbox::REPLY_CREATED, id)?;
+            } else if let Some(activity) = &content.received {
+                db::outbox::record_payload(c, db::outbox::REMOTE_POST_CREATED, id, activity)?;
             }
             posts::find(c, id)?.ok_or_else(|| AppError::not_found("post"))
         })

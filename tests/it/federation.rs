@@ -20,6 +20,7 @@ on_both_backends!(
     blocked_servers_are_refused_and_never_delivered_to,
     edits_deletes_likes_and_where_they_went,
     private_addresses_are_refused_outside_test_mode,
+    received_posts_are_passed_on_to_followers,
 );
 
 const AP: &str = "application/activity+json";
@@ -1184,4 +1185,59 @@ async fn private_addresses_are_refused_outside_test_mode(b: Backend) {
         .await
         .unwrap();
     assert_eq!(cached, 0);
+}
+
+async fn received_posts_are_passed_on_to_followers(b: Backend) {
+    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Open).await;
+    let base = local_base(&i);
+    // Two servers follow the space; the second one's user writes.
+    let lemmy = Peer::start().await;
+    let mastodon = Peer::start().await;
+    for p in [&lemmy, &mastodon] {
+        assert_eq!(
+            p.post_signed(&format!("{base}/s/support/inbox"), &follow(p, &i, "f"))
+                .await,
+            202
+        );
+    }
+    drain(&i).await;
+    let (l0, m0) = (lemmy.received().len(), mastodon.received().len());
+    let note = json!({
+        "id": format!("{}/statuses/1", mastodon.base), "type": "Note", "attributedTo": mastodon.actor("bob"),
+        "content": "<p>@support my router is on fire</p>", "sensitive": false,
+        "_misskey_content": "kept as it was",
+        "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [format!("{base}/s/support")],
+        "tag": [{"type": "Mention", "href": format!("{base}/s/support")}],
+    });
+    let create = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": mastodon.activity_id("c1"),
+        "type": "Create", "actor": mastodon.actor("bob"), "object": note,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [format!("{base}/s/support")]});
+    assert_eq!(
+        mastodon
+            .post_signed(&format!("{base}/inbox"), &create)
+            .await,
+        202
+    );
+    drain(&i).await;
+    let got: Vec<Value> = lemmy
+        .received()
+        .into_iter()
+        .skip(l0)
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["type"], "Announce");
+    assert_eq!(got[0]["actor"], format!("{base}/s/support"));
+    let inner = &got[0]["object"];
+    assert_eq!(inner["id"], create["id"], "the activity as received");
+    assert_eq!(inner["actor"], mastodon.actor("bob"));
+    assert_eq!(inner["object"]["id"], note["id"]);
+    assert_eq!(inner["object"]["_misskey_content"], "kept as it was");
+    assert_eq!(inner["cc"], create["cc"]);
+    assert_eq!(
+        mastodon.received().len(),
+        m0,
+        "the author's own server is not sent its own post"
+    );
 }

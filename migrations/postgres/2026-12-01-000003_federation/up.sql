@@ -76,8 +76,10 @@ CREATE TABLE outbox_events (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     kind TEXT NOT NULL,
     subject_id BIGINT NOT NULL,
-    -- Who acted, when it is not the subject's author (the person who liked, for a like).
+        -- Who acted, when it is not the subject's author (the person who liked, for a like).
     actor_id BIGINT,
+    -- For activities received from elsewhere that the Group passes on: the activity as received.
+    payload TEXT,
     created_at TIMESTAMP NOT NULL,
     processed_at TIMESTAMP
 );
