@@ -5,7 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{actor_keys, deliveries, follows, received_activities, remote_actors, reports};
+use super::schema::{
+    actor_keys, deliveries, follows, peers, received_activities, remote_actors, reports,
+};
 
 // ---- keys of local actors ----
 
@@ -277,9 +279,40 @@ pub fn claim_due(
     lease: chrono::TimeDelta,
     limit: i64,
 ) -> QueryResult<Vec<Delivery>> {
+    // Unreachable servers get nothing, except one probe when it is due.
+    let resting: Vec<(String, Option<NaiveDateTime>)> = peers::table
+        .filter(peers::unreachable.eq(true))
+        .select((peers::host, peers::next_probe_at))
+        .load(conn)?;
+    let (probe, skip): (Vec<_>, Vec<_>) = resting
+        .into_iter()
+        .partition(|(_, at)| at.is_none_or(|t| t <= now));
+    let skip: Vec<String> = skip.into_iter().map(|(h, _)| h).collect();
+    let mut probes = Vec::new();
+    for (host, _) in probe {
+        let one: Option<Delivery> = deliveries::table
+            .filter(deliveries::status.eq("pending"))
+            .filter(deliveries::inbox_host.eq(&host))
+            .filter(
+                deliveries::claimed_until
+                    .is_null()
+                    .or(deliveries::claimed_until.lt(now)),
+            )
+            .order(deliveries::id.asc())
+            .select(Delivery::as_select())
+            .first(conn)
+            .optional()?;
+        diesel::update(peers::table.find(&host))
+            .set(peers::next_probe_at.eq(Some(now + PROBE_EVERY)))
+            .execute(conn)?;
+        probes.extend(one);
+    }
+    let mut hosts_out = skip;
+    hosts_out.extend(probes.iter().map(|d| d.inbox_host.clone()));
     let due: Vec<Delivery> = deliveries::table
         .filter(deliveries::status.eq("pending"))
         .filter(deliveries::next_attempt_at.le(now))
+        .filter(deliveries::inbox_host.ne_all(hosts_out))
         .filter(
             deliveries::claimed_until
                 .is_null()
@@ -290,7 +323,7 @@ pub fn claim_due(
         .select(Delivery::as_select())
         .load(conn)?;
     let mut claimed = Vec::with_capacity(due.len());
-    for d in due {
+    for d in probes.into_iter().chain(due) {
         let q = deliveries::table
             .find(d.id)
             .filter(deliveries::status.eq("pending"));
@@ -307,6 +340,89 @@ pub fn claim_due(
         }
     }
     Ok(claimed)
+}
+
+/// How long a server fails before it is marked unreachable.
+pub const UNREACHABLE_AFTER: chrono::TimeDelta = chrono::TimeDelta::days(2);
+/// How often an unreachable server gets a probe.
+pub const PROBE_EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(6);
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = peers)]
+#[diesel(check_for_backend(super::conn::MultiBackend))]
+pub struct Peer {
+    pub host: String,
+    pub failing_since: Option<NaiveDateTime>,
+    pub unreachable: bool,
+    pub next_probe_at: Option<NaiveDateTime>,
+    pub last_success_at: Option<NaiveDateTime>,
+}
+
+pub fn find_peer(conn: &mut DbConn, host: &str) -> QueryResult<Option<Peer>> {
+    peers::table
+        .find(host)
+        .select(Peer::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A delivery to `host` failed (and may be retried): the server is marked unreachable once it
+/// has been failing for [`UNREACHABLE_AFTER`].
+pub fn peer_failed(conn: &mut DbConn, host: &str, now: NaiveDateTime) -> QueryResult<()> {
+    match find_peer(conn, host)? {
+        None => diesel::insert_into(peers::table)
+            .values((peers::host.eq(host), peers::failing_since.eq(Some(now))))
+            .execute(conn)
+            .map(drop),
+        Some(p) => {
+            let since = p.failing_since.unwrap_or(now);
+            let unreachable = now - since >= UNREACHABLE_AFTER;
+            if unreachable && !p.unreachable {
+                tracing::warn!(host, "marked unreachable after failing since {since}");
+            }
+            diesel::update(peers::table.find(host))
+                .set((
+                    peers::failing_since.eq(Some(since)),
+                    peers::unreachable.eq(unreachable),
+                    peers::next_probe_at.eq(if unreachable && !p.unreachable {
+                        Some(now + PROBE_EVERY)
+                    } else {
+                        p.next_probe_at
+                    }),
+                ))
+                .execute(conn)
+                .map(drop)
+        }
+    }
+}
+
+/// A delivery to `host` succeeded. If it had been unreachable, everything waiting for it is
+/// due again at once.
+pub fn peer_answered(conn: &mut DbConn, host: &str, now: NaiveDateTime) -> QueryResult<()> {
+    let Some(p) = find_peer(conn, host)? else {
+        return Ok(());
+    };
+    if p.unreachable {
+        tracing::info!(host, "answering again; resuming its deliveries");
+        diesel::update(
+            deliveries::table
+                .filter(deliveries::inbox_host.eq(host))
+                .filter(deliveries::status.eq("pending")),
+        )
+        .set(deliveries::next_attempt_at.eq(now))
+        .execute(conn)?;
+    }
+    if p.failing_since.is_some() || p.unreachable {
+        diesel::update(peers::table.find(host))
+            .set((
+                peers::failing_since.eq(None::<NaiveDateTime>),
+                peers::unreachable.eq(false),
+                peers::next_probe_at.eq(None::<NaiveDateTime>),
+                peers::last_success_at.eq(Some(now)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Releases every claim. Only for a process that knows it is the only worker (SQLite) at start:

@@ -230,6 +230,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    peers (host) {
+        host -> Text,
+        failing_since -> Nullable<Timestamp>,
+        unreachable -> Bool,
+        next_probe_at -> Nullable<Timestamp>,
+        last_success_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(follows -> remote_actors (follower_id));
 diesel::joinable!(follows -> spaces (space_id));
 diesel::joinable!(auth_tokens -> persons (person_id));
@@ -260,4 +270,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
     outbox_events,
     reports,
+    peers,
 );

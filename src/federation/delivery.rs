@@ -174,7 +174,16 @@ pub async fn deliver_due(fed: &FederationConfig<Hearth>) -> usize {
             let now = db::now();
             let id = d.id;
             let update = match result {
-                Ok(()) => h.db.run(move |c| Ok(store::mark_sent(c, id, now)?)).await,
+                                Ok(()) => {
+                    let host = d.inbox_host.clone();
+                    h.db
+                        .transaction(move |c| {
+                            store::mark_sent(c, id, now)?;
+                            store::peer_answered(c, &host, now)?;
+                            Ok(())
+                        })
+                        .await
+                }
                 Err(failure) => {
                     let err = failure.message;
                     tracing::info!(inbox = %d.inbox, attempts = d.attempts + 1, "delivery failed: {err}");
@@ -182,8 +191,15 @@ pub async fn deliver_due(fed: &FederationConfig<Hearth>) -> usize {
                     let retry = (failure.retry
                         && retry_at.signed_duration_since(d.created_at) < GIVE_UP_AFTER)
                         .then_some(retry_at);
+                                        let host = d.inbox_host.clone();
                     h.db
-                        .run(move |c| Ok(store::mark_failed(c, id, &err, retry, now)?))
+                        .transaction(move |c| {
+                            store::mark_failed(c, id, &err, retry, now)?;
+                            if retry.is_some() {
+                                store::peer_failed(c, &host, now)?;
+                            }
+                            Ok(())
+                        })
                         .await
                 }
             };

@@ -21,6 +21,7 @@ on_both_backends!(
     edits_deletes_likes_and_where_they_went,
     private_addresses_are_refused_outside_test_mode,
     received_posts_are_passed_on_to_followers,
+    a_server_failing_for_days_is_probed_then_resumed,
 );
 
 const AP: &str = "application/activity+json";
@@ -1240,4 +1241,88 @@ async fn received_posts_are_passed_on_to_followers(b: Backend) {
         m0,
         "the author's own server is not sent its own post"
     );
+}
+
+async fn a_server_failing_for_days_is_probed_then_resumed(b: Backend) {
+    let i = start(b).await;
+    let peer = Peer::start().await;
+    let h = i.state.hearth.clone();
+    let inbox = format!("{}/inbox", peer.base);
+    let host = peer.domain.clone();
+    // The server has been failing for three days, and still does.
+    peer.respond_with(&[503, 503, 503]);
+    {
+        let (inbox, host) = (inbox.clone(), host.clone());
+        h.db.run(move |c| {
+            use diesel::prelude::*;
+            use hearth::db::schema::peers;
+            diesel::insert_into(peers::table)
+                .values((
+                    peers::host.eq(&host),
+                    peers::failing_since.eq(Some(hearth::db::now() - chrono::TimeDelta::days(3))),
+                ))
+                .execute(c)?;
+            for n in 0..3 {
+                hearth::db::federation::enqueue(
+                    c,
+                    &format!("http://localhost/activities/{n}"),
+                    "instance",
+                    &inbox,
+                    &host,
+                    "{}",
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    }
+    // The first pass tries all three (they are due), fails, and marks the server unreachable.
+    drain(&i).await;
+    assert_eq!(peer.attempts(), 3);
+    let p = {
+        let host = host.clone();
+        h.db.run(move |c| Ok(hearth::db::federation::find_peer(c, &host)?.unwrap()))
+            .await
+            .unwrap()
+    };
+    assert!(p.unreachable);
+    // Retries come due, but an unreachable server gets nothing until its probe is due…
+    let make_due = || {
+        h.db.run(|c| {
+            use diesel::prelude::*;
+            use hearth::db::schema::deliveries;
+            diesel::update(deliveries::table)
+                .set(deliveries::next_attempt_at.eq(hearth::db::now()))
+                .execute(c)?;
+            Ok(())
+        })
+    };
+    make_due().await.unwrap();
+    drain(&i).await;
+    assert_eq!(peer.attempts(), 3, "no hammering of an unreachable server");
+    // …then exactly one probe goes out; it succeeds, and the rest resume at once.
+    {
+        let host = host.clone();
+        h.db.run(move |c| {
+            use diesel::prelude::*;
+            use hearth::db::schema::peers;
+            diesel::update(peers::table.find(&host))
+                .set(peers::next_probe_at.eq(Some(hearth::db::now())))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    }
+    drain(&i).await;
+    assert_eq!(peer.attempts(), 6, "one probe, then the other two");
+    assert_eq!(peer.received().len(), 3);
+    let p =
+        h.db.run(move |c| Ok(hearth::db::federation::find_peer(c, &host)?.unwrap()))
+            .await
+            .unwrap();
+    assert!(!p.unreachable);
+    assert!(p.failing_since.is_none());
+    assert!(deliveries(&i).await.iter().all(|d| d.status == "sent"));
 }

@@ -1,3 +1,4 @@
+DROP TABLE peers;
 DROP TABLE reports;
 DROP INDEX posts_ap_id;
 ALTER TABLE posts DROP COLUMN ap_id;

@@ -104,3 +104,13 @@ CREATE TABLE reports (
     created_at TIMESTAMP NOT NULL,
     resolved_at TIMESTAMP
 );
+
+-- Other servers as delivery targets: one that has failed for days is marked unreachable; then
+-- only one probe delivery goes to it now and then, until it answers and the rest resume.
+CREATE TABLE peers (
+    host TEXT PRIMARY KEY NOT NULL,
+    failing_since TIMESTAMP,
+    unreachable BOOLEAN NOT NULL DEFAULT FALSE,
+    next_probe_at TIMESTAMP,
+    last_success_at TIMESTAMP
+);
