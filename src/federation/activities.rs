@@ -177,6 +177,33 @@ fn same_origin(a: &Url, b: &Url) -> FedResult<()> {
     }
 }
 
+/// A post may only be created or changed by its author, from the author's own server.
+fn verify_authored(object: &super::protocol::PostJson, actor: &Url) -> FedResult<()> {
+    same_origin(&object.id, actor)?;
+    let authors = urls_in(&object.attributed_to);
+    if authors.len() != 1 || authors[0] != *actor {
+        return Err(FedError(AppError::invalid(
+            "attributedTo",
+            "a post can only be written or changed by its author",
+        )));
+    }
+    Ok(())
+}
+
+/// The stored text of a post from elsewhere: its markdown `source` when it has one, else plain
+/// text of its HTML; and its HTML through the sanitiser. Both within Hearth's limits.
+fn remote_content(object: &super::protocol::PostJson) -> (String, String) {
+    let raw = object.content.clone().unwrap_or_default();
+    let html = crate::text::sanitize(&raw);
+    let body = object
+        .markdown_source()
+        .unwrap_or_else(|| html_to_text(&raw))
+        .chars()
+        .take(crate::service::threads::BODY_MAX)
+        .collect();
+    (body, html)
+}
+
 /// Where an incoming post belongs.
 enum Target {
     /// A reply to this local post (opening post or reply).
@@ -285,14 +312,7 @@ impl Activity for CreatePost {
 
     /// The post must be the actor's own, from the actor's server, and not claim to be ours.
     async fn verify(&self, data: &Data<Hearth>) -> Result<(), FedError> {
-        same_origin(&self.object.id, self.actor.inner())?;
-        let authors = urls_in(&self.object.attributed_to);
-        if authors.len() != 1 || authors[0] != *self.actor.inner() {
-            return Err(FedError(AppError::invalid(
-                "attributedTo",
-                "a post can only be created by its author",
-            )));
-        }
+        verify_authored(&self.object, self.actor.inner())?;
         if Urls::new(&data.app_data().config)
             .local_actor(&self.object.id)
             .is_some()
@@ -332,16 +352,7 @@ impl Activity for CreatePost {
             })
             .collect();
 
-        let (body, html) = {
-            let raw = object.content.clone().unwrap_or_default();
-            let html = crate::text::sanitize(&raw);
-            let body = object
-                .markdown_source()
-                .unwrap_or_else(|| html_to_text(&raw));
-            (body, html)
-        };
-        let max = crate::service::threads::BODY_MAX;
-        let body: String = body.chars().take(max).collect();
+        let (body, html) = remote_content(&object);
         if body.trim().is_empty() {
             return Err(FedError(AppError::invalid("content", "the post is empty")));
         }
@@ -607,15 +618,7 @@ impl Activity for UpdatePost {
     }
 
     async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
-        same_origin(&self.object.id, self.actor.inner())?;
-        let authors = urls_in(&self.object.attributed_to);
-        if authors.len() != 1 || authors[0] != *self.actor.inner() {
-            return Err(FedError(AppError::invalid(
-                "attributedTo",
-                "only the author can edit a post",
-            )));
-        }
-        Ok(())
+        verify_authored(&self.object, self.actor.inner())
     }
 
     /// The author edited their post: the new text replaces it, the old one goes to the history.
@@ -638,15 +641,7 @@ impl Activity for UpdatePost {
         if !first_time(data, &self.id).await? {
             return Ok(());
         }
-        let raw = self.object.content.clone().unwrap_or_default();
-        let html = crate::text::sanitize(&raw);
-        let body: String = self
-            .object
-            .markdown_source()
-            .unwrap_or_else(|| html_to_text(&raw))
-            .chars()
-            .take(crate::service::threads::BODY_MAX)
-            .collect();
+        let (body, html) = remote_content(&self.object);
         let title = if post.parent_id.is_none() {
             self.object
                 .name

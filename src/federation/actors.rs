@@ -15,6 +15,15 @@ use crate::db::{self, federation as store};
 use crate::error::AppError;
 use crate::service::Hearth;
 
+/// A new RSA-2048 key pair, generated on the blocking pool (it takes tens of milliseconds).
+async fn generate_keys() -> FedResult<activitypub_federation::http_signatures::Keypair> {
+    Ok(db::blocking(|| {
+        activitypub_federation::http_signatures::generate_actor_keypair()
+            .map_err(|e| AppError::internal(anyhow::anyhow!("key generation failed: {e}")))
+    })
+    .await?)
+}
+
 /// Keys of a local actor, created on first use (2048-bit RSA, what peers verify).
 pub async fn ensure_keys(h: &Hearth, handle: &str) -> FedResult<(String, String)> {
     let handle = handle.to_string();
@@ -22,11 +31,7 @@ pub async fn ensure_keys(h: &Hearth, handle: &str) -> FedResult<(String, String)
     if let Some(k) = h.db.run(move |c| Ok(store::find_keys(c, &lookup)?)).await? {
         return Ok(k);
     }
-    let pair = db::blocking(|| {
-        activitypub_federation::http_signatures::generate_actor_keypair()
-            .map_err(|e| AppError::internal(anyhow::anyhow!("key generation failed: {e}")))
-    })
-    .await?;
+    let pair = generate_keys().await?;
     Ok(h.db
         .run(move |c| {
             Ok(store::store_keys(
@@ -45,11 +50,7 @@ pub async fn ensure_instance_keys(h: &Hearth) -> FedResult<(String, String)> {
     if !settings.private_key_pem.is_empty() {
         return Ok((settings.public_key_pem, settings.private_key_pem));
     }
-    let pair = db::blocking(|| {
-        activitypub_federation::http_signatures::generate_actor_keypair()
-            .map_err(|e| AppError::internal(anyhow::anyhow!("key generation failed: {e}")))
-    })
-    .await?;
+    let pair = generate_keys().await?;
     let (public, private) = (pair.public_key.clone(), pair.private_key.clone());
     h.db.transaction(move |c| {
         // Another process may have created them meanwhile: keep the first.

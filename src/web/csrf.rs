@@ -26,15 +26,7 @@ fn valid_format(t: &str) -> bool {
 }
 
 fn cookie_value(req: &Request) -> Option<String> {
-    req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| Cookie::parse(c.trim().to_string()).ok())
-        .find(|c| c.name() == COOKIE)
-        .map(|c| c.value().to_string())
-        .filter(|v| valid_format(v))
+    super::session::cookie(req.headers(), COOKIE).filter(|v| valid_format(v))
 }
 
 fn new_token() -> String {

@@ -54,16 +54,20 @@ fn form_urlencode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn session_secret(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+/// The value of the cookie `name` in the request's headers.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| Cookie::parse(c.trim().to_string()).ok())
-        .find(|c| c.name() == COOKIE)
+        .find(|c| c.name() == name)
         .map(|c| c.value().to_string())
+}
+
+fn session_secret(parts: &Parts) -> Option<String> {
+    cookie(&parts.headers, COOKIE)
 }
 
 impl FromRequestParts<AppState> for PageCtx {
