@@ -422,12 +422,13 @@ pub async fn post_object(state: &AppState, post_id: i64) -> FedResult<Response> 
                     let parent = db::posts::find(c, parent_id)?
                         .ok_or_else(|| AppError::not_found("post"))?;
                     let parent_author = persons::get(c, parent.author_id)?;
+                    let replied_to = super::outbound::addressee(c, &urls, &domain, &parent_author)?;
                     Ok(super::objects::note(
                         &at,
                         &post,
                         &author,
                         &parent,
-                        &parent_author,
+                        &replied_to,
                     ))
                 }
             }

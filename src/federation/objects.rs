@@ -39,6 +39,12 @@ fn mention(urls: &Urls, domain: &str, space: &Space) -> Value {
     })
 }
 
+/// A person a post addresses: their actor id and how to mention them (`@name@host`).
+pub struct Addressee {
+    pub actor: Url,
+    pub mention: String,
+}
+
 /// Where an object lives: the instance, its space and its thread.
 pub struct Place<'a> {
     pub urls: &'a Urls,
@@ -81,16 +87,16 @@ pub fn note(
     post: &Post,
     author: &Person,
     parent: &Post,
-    parent_author: &Person,
+    replied_to: &Addressee,
 ) -> Value {
     let (urls, domain, space, thread) = (at.urls, at.domain, at.space, at.thread);
     let group = urls.space(&space.name);
-    let in_reply_to = if parent.parent_id.is_none() {
-        thread_id(urls, &space.name, thread.id)
-    } else {
-        post_id(urls, parent.id)
+    let in_reply_to = match (&parent.ap_id, parent.parent_id) {
+        (Some(remote), _) => Url::parse(remote).unwrap_or_else(|_| post_id(urls, parent.id)),
+        (None, None) => thread_id(urls, &space.name, thread.id),
+        (None, Some(_)) => post_id(urls, parent.id),
     };
-    let parent_actor = urls.person(&parent_author.name);
+    let parent_actor = replied_to.actor.clone();
     json!({
         "id": post_id(urls, post.id),
         "type": "Note",
@@ -104,7 +110,7 @@ pub fn note(
         "audience": group,
         "tag": [
             mention(urls, domain, space),
-            { "type": "Mention", "href": parent_actor, "name": format!("@{}@{domain}", parent_author.name) },
+            { "type": "Mention", "href": parent_actor, "name": replied_to.mention },
         ],
         "url": format!("{}{}#post-{}", urls.base(), crate::service::views::thread_url(&space.name, thread.id, &thread.slug), post.id),
         "context": format!("{}/context", thread_id(urls, &space.name, thread.id)),

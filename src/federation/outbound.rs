@@ -109,9 +109,47 @@ fn object_of(c: &mut DbConn, urls: &Urls, domain: &str, l: &Loaded) -> AppResult
         Some(parent_id) => {
             let parent = posts::find(c, parent_id)?.ok_or_else(|| AppError::not_found("post"))?;
             let parent_author = persons::get(c, parent.author_id)?;
-            objects::note(&at, &l.post, &l.author, &parent, &parent_author)
+            let replied_to = addressee(c, urls, domain, &parent_author)?;
+            objects::note(&at, &l.post, &l.author, &parent, &replied_to)
         }
     })
+}
+
+/// How a post addresses a person: a local one by our URL, a remote one by their actor id.
+pub(super) fn addressee(
+    c: &mut DbConn,
+    urls: &Urls,
+    domain: &str,
+    person: &persons::Person,
+) -> AppResult<objects::Addressee> {
+    if let Some(remote) = person.remote_actor_id {
+        use diesel::prelude::*;
+        let ap_id: String = db::schema::remote_actors::table
+            .find(remote)
+            .select(db::schema::remote_actors::ap_id)
+            .first(c)?;
+        return Ok(objects::Addressee {
+            actor: url::Url::parse(&ap_id).map_err(AppError::internal)?,
+            mention: format!("@{}", person.name),
+        });
+    }
+    Ok(objects::Addressee {
+        actor: urls.person(&person.name),
+        mention: format!("@{}@{domain}", person.name),
+    })
+}
+
+/// The inbox of a person from another server (None for local people).
+fn remote_inbox(c: &mut DbConn, person: &persons::Person) -> AppResult<Option<String>> {
+    use diesel::prelude::*;
+    let Some(remote) = person.remote_actor_id else {
+        return Ok(None);
+    };
+    Ok(db::schema::remote_actors::table
+        .find(remote)
+        .select(db::schema::remote_actors::inbox)
+        .first(c)
+        .optional()?)
 }
 
 fn group_followers(
@@ -157,13 +195,32 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
                 return Ok(vec![]);
             };
             let note = object_of(c, &urls, domain, &l)?;
+            let create = objects::create(&urls, &note);
             // Replies are not boosted into microblog timelines: only the Announce of the Create.
-            let activities = vec![objects::announce(
-                &urls,
-                &l.space.name,
-                &objects::create(&urls, &note),
-            )];
-            group_followers(c, &l.space, activities)
+            let mut out = group_followers(
+                c,
+                &l.space,
+                vec![objects::announce(&urls, &l.space.name, &create)],
+            )?;
+            // The person replied to gets the reply even if they do not follow the space (a
+            // Mastodon user who asked by mentioning it): the Create, from its author.
+            let parent_author = match l.post.parent_id {
+                Some(pid) => match posts::find(c, pid)? {
+                    Some(parent) => Some(persons::get(c, parent.author_id)?),
+                    None => None,
+                },
+                None => None,
+            };
+            if let Some(person) = parent_author
+                && let Some(inbox) = remote_inbox(c, &person)?
+            {
+                out.push(Outgoing {
+                    activity: create,
+                    signer: format!("person:{}", l.author.name),
+                    inboxes: vec![inbox],
+                });
+            }
+            Ok(out)
         }
         outbox::POST_UPDATED => {
             let Some(l) = load(c, event.subject_id)?.filter(|l| l.post.deleted_at.is_none()) else {

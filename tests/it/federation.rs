@@ -22,6 +22,7 @@ on_both_backends!(
     private_addresses_are_refused_outside_test_mode,
     received_posts_are_passed_on_to_followers,
     a_server_failing_for_days_is_probed_then_resumed,
+    a_reply_reaches_the_customer_who_asked_without_following,
 );
 
 const AP: &str = "application/activity+json";
@@ -1325,4 +1326,69 @@ async fn a_server_failing_for_days_is_probed_then_resumed(b: Backend) {
     assert!(!p.unreachable);
     assert!(p.failing_since.is_none());
     assert!(deliveries(&i).await.iter().all(|d| d.status == "sent"));
+}
+
+async fn a_reply_reaches_the_customer_who_asked_without_following(b: Backend) {
+    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Open).await;
+    let peer = Peer::start().await; // bob's server: bob does not follow the space
+    let base = local_base(&i);
+    let question = format!("{}/statuses/42", peer.base);
+    let note = json!({
+        "id": question, "type": "Note", "attributedTo": peer.actor("bob"),
+        "content": "<p>@support is the outage over?</p>",
+        "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [format!("{base}/s/support")],
+        "tag": [{"type": "Mention", "href": format!("{base}/s/support")}],
+    });
+    let create = json!({"id": peer.activity_id("q"), "type": "Create", "actor": peer.actor("bob"), "object": note});
+    assert_eq!(
+        peer.post_signed(&format!("{base}/inbox"), &create).await,
+        202
+    );
+    let c = client();
+    let list: Value = c
+        .get(i.url("/api/v1/spaces/support/threads"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tid = list["threads"][0]["id"].as_i64().unwrap();
+    let jane = i.api_user("jane", Role::Staff).await;
+    let resp = c
+        .post(i.url(&format!("/api/v1/threads/{tid}/replies")))
+        .header("authorization", format!("Bearer {jane}"))
+        .json(&json!({"body": "Yes, since 10:00. Sorry for the wait!"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    drain(&i).await;
+    let got: Vec<Value> = peer.received().into_iter().map(|r| r.body).collect();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["type"], "Create", "sent by its author, not boosted");
+    assert_eq!(got[0]["actor"], format!("{base}/u/jane"));
+    let reply = &got[0]["object"];
+    assert_eq!(reply["inReplyTo"], question, "in reply to bob's own post");
+    assert!(
+        reply["cc"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(peer.actor("bob")))
+    );
+    let mention = reply["tag"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["href"] == json!(peer.actor("bob")))
+        .unwrap();
+    assert_eq!(mention["name"], format!("@bob@{}", peer.domain));
+    assert_eq!(
+        peer.received()[0].headers["signature"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("{base}/u/jane#main-key")),
+        true
+    );
 }
