@@ -1384,11 +1384,12 @@ async fn a_reply_reaches_the_customer_who_asked_without_following(b: Backend) {
         .find(|t| t["href"] == json!(peer.actor("bob")))
         .unwrap();
     assert_eq!(mention["name"], format!("@bob@{}", peer.domain));
-    assert_eq!(
-        peer.received()[0].headers["signature"]
-            .to_str()
-            .unwrap()
-            .contains(&format!("{base}/u/jane#main-key")),
-        true
+    let signature = peer.received()[0].headers["signature"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        signature.contains(&format!("{base}/u/jane#main-key")),
+        "{signature}"
     );
 }
