@@ -17,9 +17,9 @@ pub const POST_DELETED: &str = "post_deleted";
 /// A local person liked, or stopped liking, a post from another server (`actor_id` = who).
 pub const LIKE_ADDED: &str = "like_added";
 pub const LIKE_REMOVED: &str = "like_removed";
-/// A post arrived from another server; the Group passes the activity on to its followers
-/// (FEP-1b12). `payload` holds the activity as received.
-pub const REMOTE_POST_CREATED: &str = "remote_post_created";
+/// A post arrived from another server, or was edited or deleted there; the Group passes the
+/// activity on to its followers (FEP-1b12). `payload` holds the activity as received.
+pub const REMOTE_ACTIVITY: &str = "remote_activity";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox_events)]

@@ -599,7 +599,8 @@ impl Activity for Delete {
         if !first_time(data, &self.id).await? {
             return Ok(());
         }
-        crate::service::threads::delete_as(data.app_data(), person.id, post.id).await?;
+        let received = serde_json::to_string(&self).ok();
+        crate::service::threads::delete_as(data.app_data(), person.id, post.id, received).await?;
         Ok(())
     }
 }
@@ -661,7 +662,7 @@ impl Activity for UpdatePost {
             body,
             html,
             ap_id: post.ap_id.clone(),
-            received: None,
+            received: serde_json::to_string(&self).ok(),
         };
         crate::service::threads::edit_as(data.app_data(), &person, post.id, content, title).await?;
         Ok(())

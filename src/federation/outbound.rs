@@ -326,7 +326,7 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
                 inboxes: vec![inbox],
             }])
         }
-        outbox::REMOTE_POST_CREATED => {
+        outbox::REMOTE_ACTIVITY => {
             // FEP-1b12: the Group passes a post it received on to its followers, wrapping the
             // activity as received, so they see the whole conversation. The author's own
             // server already has it.
@@ -334,9 +334,7 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             else {
                 return Ok(vec![]);
             };
-            if l.post.deleted_at.is_some() {
-                return Ok(vec![]);
-            }
+            // Passed on even if the post has since been deleted: the Delete follows it.
             let activity: Value = serde_json::from_str(payload).map_err(AppError::internal)?;
             let origin = activity["actor"]
                 .as_str()

@@ -219,6 +219,9 @@ pub struct Delete {
     pub kind: activitypub_federation::kinds::activity::DeleteType,
     pub actor: ObjectId<ApubRemote>,
     pub object: serde_json::Value,
+    /// Addressing and the rest, kept to pass the activity on unchanged.
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 /// `Update` of a post by its author.
@@ -230,6 +233,9 @@ pub struct UpdatePost {
     pub kind: activitypub_federation::kinds::activity::UpdateType,
     pub actor: ObjectId<ApubRemote>,
     pub object: PostJson,
+    /// Addressing and the rest, kept to pass the activity on unchanged.
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 /// `Flag`: a report. Mastodon and GoToSocial send it from their instance actor with a list of

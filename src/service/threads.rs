@@ -201,7 +201,7 @@ pub async fn ask_as(
             if content.ap_id.is_none() {
                 db::outbox::record(c, db::outbox::THREAD_CREATED, id)?;
             } else if let Some(activity) = &content.received {
-                db::outbox::record_payload(c, db::outbox::REMOTE_POST_CREATED, id, activity)?;
+                db::outbox::record_payload(c, db::outbox::REMOTE_ACTIVITY, id, activity)?;
             }
             threads::find(c, id)?.ok_or_else(|| AppError::not_found("thread"))
         })
@@ -459,7 +459,7 @@ pub async fn reply_as(
             if content.ap_id.is_none() {
                 db::outbox::record(c, db::outbox::REPLY_CREATED, id)?;
             } else if let Some(activity) = &content.received {
-                db::outbox::record_payload(c, db::outbox::REMOTE_POST_CREATED, id, activity)?;
+                db::outbox::record_payload(c, db::outbox::REMOTE_ACTIVITY, id, activity)?;
             }
             posts::find(c, id)?.ok_or_else(|| AppError::not_found("post"))
         })
@@ -531,6 +531,8 @@ pub async fn edit_as(
             }
             if post.ap_id.is_none() {
                 db::outbox::record(c, db::outbox::POST_UPDATED, post.id)?;
+            } else if let Some(activity) = &content.received {
+                db::outbox::record_payload(c, db::outbox::REMOTE_ACTIVITY, post.id, activity)?;
             }
             posts::find(c, post.id)?.ok_or_else(|| AppError::not_found("post"))
         })
@@ -542,11 +544,18 @@ pub async fn edit_as(
 /// The author deletes their own post. A tombstone keeps its place in the tree; the words, their
 /// history and the likes are gone. Deleting the opening post also removes the thread's title.
 pub async fn delete(h: &Hearth, viewer: &Viewer, post_id: i64) -> AppResult<()> {
-    delete_as(h, viewer.person.id, post_id).await
+    delete_as(h, viewer.person.id, post_id, None).await
 }
 
 /// Deletes as the person `author_id` (local or remote); only their own posts.
-pub async fn delete_as(h: &Hearth, author_id: i64, post_id: i64) -> AppResult<()> {
+/// `received`: for a deletion on another server, the activity as received, passed on to the
+/// space's followers.
+pub async fn delete_as(
+    h: &Hearth,
+    author_id: i64,
+    post_id: i64,
+    received: Option<String>,
+) -> AppResult<()> {
     let (post, thread, _) = locate(h, post_id).await?;
     if post.author_id != author_id {
         return Err(AppError::forbidden(
@@ -570,6 +579,8 @@ pub async fn delete_as(h: &Hearth, author_id: i64, post_id: i64) -> AppResult<()
         }
         if post.ap_id.is_none() {
             db::outbox::record(c, db::outbox::POST_DELETED, post.id)?;
+        } else if let Some(activity) = &received {
+            db::outbox::record_payload(c, db::outbox::REMOTE_ACTIVITY, post.id, activity)?;
         }
         Ok(())
     })

@@ -1242,6 +1242,47 @@ async fn received_posts_are_passed_on_to_followers(b: Backend) {
         m0,
         "the author's own server is not sent its own post"
     );
+
+    // Edits and deletions made there are passed on too, as received.
+    let mut edited = note.clone();
+    edited["content"] = json!("<p>@support never mind, fixed</p>");
+    let update = json!({"id": mastodon.activity_id("u1"), "type": "Update", "actor": mastodon.actor("bob"), "object": edited,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"]});
+    assert_eq!(
+        mastodon
+            .post_signed(&format!("{base}/inbox"), &update)
+            .await,
+        202
+    );
+    let delete = json!({"id": mastodon.activity_id("d1"), "type": "Delete", "actor": mastodon.actor("bob"),
+        "object": {"id": note["id"], "type": "Tombstone"}, "to": ["https://www.w3.org/ns/activitystreams#Public"]});
+    assert_eq!(
+        mastodon
+            .post_signed(&format!("{base}/inbox"), &delete)
+            .await,
+        202
+    );
+    drain(&i).await;
+    let got: Vec<Value> = lemmy
+        .received()
+        .into_iter()
+        .skip(l0 + 1)
+        .map(|r| r.body)
+        .collect();
+    let passed: Vec<String> = got
+        .iter()
+        .filter(|a| a["type"] == "Announce")
+        .map(|a| a["object"]["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        passed.contains(&update["id"].as_str().unwrap().to_string()),
+        "{got:?}"
+    );
+    assert!(
+        passed.contains(&delete["id"].as_str().unwrap().to_string()),
+        "{got:?}"
+    );
+    assert_eq!(mastodon.received().len(), m0);
 }
 
 async fn a_server_failing_for_days_is_probed_then_resumed(b: Backend) {
