@@ -470,6 +470,27 @@ async fn existing_person(
         .await?)
 }
 
+/// A like (or its undoing) of one of our posts, counted once per person. Likes of things that
+/// are not ours are not counted.
+async fn count_like(
+    data: &Data<Hearth>,
+    id: &Url,
+    actor: &activitypub_federation::fetch::object_id::ObjectId<ApubRemote>,
+    object: &Url,
+    on: bool,
+) -> FedResult<()> {
+    let Some(post) = local_post(data, object).await? else {
+        return Ok(());
+    };
+    let actor = actor.dereference(data).await?;
+    if !first_time(data, id).await? {
+        return Ok(());
+    }
+    let person = person_for(data, &actor).await?;
+    crate::service::threads::like_as(data.app_data(), person.id, post, on).await?;
+    Ok(())
+}
+
 /// Records the activity id; false for a redelivery.
 async fn first_time(data: &Data<Hearth>, id: &Url) -> FedResult<bool> {
     let id = id.to_string();
@@ -497,16 +518,7 @@ impl Activity for Like {
     }
 
     async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
-        let Some(post) = local_post(data, &self.object).await? else {
-            return Ok(()); // not ours: nothing to count
-        };
-        let actor = self.actor.dereference(data).await?;
-        if !first_time(data, &self.id).await? {
-            return Ok(());
-        }
-        let person = person_for(data, &actor).await?;
-        crate::service::threads::like_as(data.app_data(), person.id, post, true).await?;
-        Ok(())
+        count_like(data, &self.id, &self.actor, &self.object, true).await
     }
 }
 
@@ -529,16 +541,7 @@ impl Activity for UndoLike {
     }
 
     async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
-        let Some(post) = local_post(data, &self.object.object).await? else {
-            return Ok(());
-        };
-        let actor = self.actor.dereference(data).await?;
-        if !first_time(data, &self.id).await? {
-            return Ok(());
-        }
-        let person = person_for(data, &actor).await?;
-        crate::service::threads::like_as(data.app_data(), person.id, post, false).await?;
-        Ok(())
+        count_like(data, &self.id, &self.actor, &self.object.object, false).await
     }
 }
 
