@@ -252,6 +252,39 @@ fn find_parent(
     Ok(posts::find_by_ap_id(c, s)?.map(|p| (p.thread_id, p.id)))
 }
 
+/// How many unknown parents Hearth fetches to place a reply.
+const MAX_ANCESTORS: usize = 5;
+
+/// Walks an `inReplyTo` chain from `start`, fetching each unknown parent from its origin (signed
+/// by the instance actor, at most [`MAX_ANCESTORS`]), until it reaches a post we have; returns
+/// that post's id. None if the chain leads nowhere we know, or a fetch fails.
+async fn known_ancestor(data: &Data<Hearth>, start: &Url) -> Option<Url> {
+    let urls = Urls::new(&data.app_data().config);
+    let mut current = start.clone();
+    for _ in 0..=MAX_ANCESTORS {
+        let (u, probe) = (urls.clone(), current.clone());
+        let known = data
+            .db
+            .run(move |c| Ok(find_parent(c, &u, &probe)?.is_some()))
+            .await
+            .ok()?;
+        if known {
+            return Some(current);
+        }
+        if current.as_str().starts_with(urls.base()) {
+            return None; // one of our ids that does not exist
+        }
+        let fetched = activitypub_federation::fetch::fetch_object_http::<
+            Hearth,
+            super::protocol::PostJson,
+        >(&current, data)
+        .await
+        .ok()?;
+        current = fetched.object.in_reply_to?;
+    }
+    None
+}
+
 /// Plain text of remote HTML, for the stored `body` when the peer sent no markdown source.
 fn html_to_text(html: &str) -> String {
     let text = html
@@ -357,7 +390,11 @@ impl Activity for CreatePost {
             return Err(FedError(AppError::invalid("content", "the post is empty")));
         }
         let ap_id = object.id.to_string();
-        let in_reply_to = object.in_reply_to.clone();
+        // A reply to something we never saw: follow its chain up to a post we have.
+        let in_reply_to = match object.in_reply_to.clone() {
+            Some(parent) => Some(known_ancestor(data, &parent).await.unwrap_or(parent)),
+            None => None,
+        };
 
         let first_space = spaces.first().cloned();
         let row = author_actor.row.clone();

@@ -23,6 +23,7 @@ on_both_backends!(
     received_posts_are_passed_on_to_followers,
     a_server_failing_for_days_is_probed_then_resumed,
     a_reply_reaches_the_customer_who_asked_without_following,
+    a_reply_to_a_post_we_never_saw_finds_its_thread,
 );
 
 const AP: &str = "application/activity+json";
@@ -1433,4 +1434,65 @@ async fn a_reply_reaches_the_customer_who_asked_without_following(b: Backend) {
         signature.contains(&format!("{base}/u/jane#main-key")),
         "{signature}"
     );
+}
+
+async fn a_reply_to_a_post_we_never_saw_finds_its_thread(b: Backend) {
+    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Open).await;
+    let peer = Peer::start().await;
+    let base = local_base(&i);
+    let ana = i.api_user("ana", Role::Member).await;
+    let c = client();
+    let t: Value = c
+        .post(i.url("/api/v1/spaces/support/threads"))
+        .header("authorization", format!("Bearer {ana}"))
+        .json(&json!({"title": "Question", "body": "Hello"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tid = t["id"].as_i64().unwrap();
+    // alice replied to the thread on her server, but that never reached us; bob replies to her.
+    let alice_post = format!("{}/statuses/10", peer.base);
+    peer.serve_status(
+        "10",
+        json!({
+            "id": alice_post, "type": "Note", "attributedTo": peer.actor("alice"),
+            "content": "<p>Me too</p>", "inReplyTo": format!("{base}/s/support/t/{tid}"),
+        }),
+    );
+    let bob = json!({
+        "id": format!("{}/statuses/11", peer.base), "type": "Note", "attributedTo": peer.actor("bob"),
+        "content": "<p>Try the reset button</p>", "inReplyTo": alice_post,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    });
+    let create = json!({"id": peer.activity_id("c11"), "type": "Create", "actor": peer.actor("bob"), "object": bob});
+    assert_eq!(
+        peer.post_signed(&format!("{base}/inbox"), &create).await,
+        202
+    );
+    let view: Value = c
+        .get(i.url(&format!("/api/v1/threads/{tid}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["reply_count"], 1, "{view}");
+    assert_eq!(view["replies"][0]["body"], "Try the reset button");
+    // A chain that leads nowhere we know is ignored.
+    let stray = json!({
+        "id": format!("{}/statuses/12", peer.base), "type": "Note", "attributedTo": peer.actor("bob"),
+        "content": "<p>?</p>", "inReplyTo": format!("{}/statuses/404", peer.base),
+    });
+    let create = json!({"id": peer.activity_id("c12"), "type": "Create", "actor": peer.actor("bob"), "object": stray});
+    let before = i.snapshot().await;
+    assert_eq!(
+        peer.post_signed(&format!("{base}/inbox"), &create).await,
+        202
+    );
+    assert_eq!(i.snapshot().await, before);
 }

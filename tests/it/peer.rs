@@ -36,6 +36,8 @@ struct PeerState {
     attempts: Arc<std::sync::atomic::AtomicUsize>,
     /// Every GET of an actor document.
     fetches: Arc<std::sync::atomic::AtomicUsize>,
+    /// Objects served at `/statuses/<id>`.
+    objects: Arc<Mutex<std::collections::HashMap<String, Value>>>,
 }
 
 pub struct Peer {
@@ -108,6 +110,20 @@ async fn actor_doc(State(s): State<PeerState>, Path(name): Path<String>) -> impl
     )
 }
 
+async fn object_doc(
+    State(s): State<PeerState>,
+    Path(id): Path<String>,
+) -> axum::response::Response {
+    match s.objects.lock().unwrap().get(&id) {
+        Some(doc) => (
+            [("content-type", "application/activity+json")],
+            doc.to_string(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 async fn receive(
     State(s): State<PeerState>,
     headers: HeaderMap,
@@ -151,10 +167,12 @@ impl Peer {
             script: Arc::default(),
             attempts: Arc::default(),
             fetches: Arc::default(),
+            objects: Arc::default(),
         };
         let app = Router::new()
             .route("/users/{name}", get(actor_doc))
             .route("/users/{name}/inbox", post(receive))
+            .route("/statuses/{id}", get(object_doc))
             .route("/inbox", post(receive))
             .with_state(state.clone());
         let stop = CancellationToken::new();
@@ -206,6 +224,15 @@ impl Peer {
     /// Forgets the statuses still scripted: the peer answers 202 again.
     pub fn state_clear_script(&self) {
         self.state.script.lock().unwrap().clear();
+    }
+
+    /// Serves `doc` at `<base>/statuses/<id>` (its `id` should be that URL).
+    pub fn serve_status(&self, id: &str, doc: Value) {
+        self.state
+            .objects
+            .lock()
+            .unwrap()
+            .insert(id.to_string(), doc);
     }
 
     /// How many times an actor document was fetched.
