@@ -221,12 +221,18 @@ pub struct Author {
     /// "Staff · Support Lead" for staff, absent otherwise.
     pub badge: Option<String>,
     pub url: String,
+    /// For people from other servers: their home server (`mastodon.example`).
+    pub home: Option<String>,
 }
 
 impl From<&Person> for Author {
     fn from(p: &Person) -> Self {
         let profile = Profile::from(p);
+        let home = p
+            .remote_actor_id
+            .and_then(|_| p.name.split_once('@').map(|(_, host)| host.to_string()));
         Author {
+            home,
             url: format!("/u/{}", profile.name),
             name: profile.name,
             display_name: profile.display_name,

@@ -632,6 +632,10 @@ async fn remote_posts_become_threads_and_replies(b: Backend) {
     let handle = format!("bob@{}", peer.domain);
     assert_eq!(t["author"]["name"], handle);
     assert_eq!(t["author"]["is_staff"], false);
+    assert_eq!(
+        t["author"]["home"], peer.domain,
+        "their home server is shown"
+    );
     let tid = t["id"].as_i64().unwrap();
     let view: Value = c
         .get(i.url(&format!("/api/v1/threads/{tid}")))
