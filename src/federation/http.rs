@@ -55,11 +55,13 @@ pub async fn group(state: &AppState, name: &str) -> FedResult<Response> {
             .await?
             .ok_or_else(|| AppError::not_found("space"))?;
     let (public, _) = actors::ensure_keys(h, &space.name).await?;
-    Ok(activity_json(actors::group_json(
-        &Urls::new(&h.config),
-        &space,
-        &public,
-    )))
+    let logo = h.db.run(|c| Ok(db::instance::get(c)?.logo_url)).await?;
+    let mut group = actors::group_json(&Urls::new(&h.config), &space, &public);
+    // The brand's logo is the space's avatar on other servers.
+    if !logo.is_empty() {
+        group["icon"] = json!({ "type": "Image", "url": logo });
+    }
+    Ok(activity_json(group))
 }
 
 /// `GET /u/<name>` with an ActivityPub `Accept`: the person.

@@ -174,6 +174,17 @@ async fn discovery_and_actor_documents(b: Backend) {
                 .contains("https://w3id.org/security/v1")
         );
     }
+    // With a logo set, it is the Group's icon.
+    let admin = i.api_user("boss", Role::Admin).await;
+    client()
+        .patch(i.url("/api/v1/admin/instance"))
+        .header("authorization", format!("Bearer {admin}"))
+        .json(&json!({"logo_url": "https://acme.example/logo.png"}))
+        .send()
+        .await
+        .unwrap();
+    let (_, g) = get_json(&i.url("/s/support"), AP).await;
+    assert_eq!(g["icon"]["url"], "https://acme.example/logo.png");
     let page = client()
         .get(i.url("/s/support"))
         .header("accept", "text/html")
