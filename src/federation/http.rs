@@ -197,7 +197,6 @@ pub async fn nodeinfo(State(state): State<AppState>) -> FedResult<Response> {
         "software": {
             "name": "hearth",
             "version": env!("CARGO_PKG_VERSION"),
-            "repository": "https://example.invalid/hearth",
         },
         "protocols": ["activitypub"],
         "services": { "inbound": [], "outbound": [] },
