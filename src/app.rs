@@ -61,7 +61,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(assets::routes())
-        .merge(api::routes(state.clone()))
+        .merge(api::routes())
         .merge(crate::federation::routes(&state))
         .merge(web::routes(state.clone()))
         .layer(RequestBodyLimitLayer::new(max_body))

@@ -94,7 +94,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-pub fn routes(_state: AppState) -> Router<AppState> {
+pub fn routes() -> Router<AppState> {
     let (router, doc) = openapi_router();
     let doc = Arc::new(doc);
     router.route(

@@ -38,10 +38,13 @@ pub fn record(
         .map(drop)
 }
 
-pub fn recent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<AuditEntry>> {
+/// The latest entries with the acting person's name (None: the command line).
+pub fn recent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(AuditEntry, Option<String>)>> {
+    use super::schema::persons;
     audit_log::table
+        .left_join(persons::table)
         .order(audit_log::id.desc())
         .limit(limit)
-        .select(AuditEntry::as_select())
+        .select((AuditEntry::as_select(), persons::name.nullable()))
         .load(conn)
 }

@@ -484,14 +484,6 @@ pub fn pending_count(conn: &mut DbConn) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-pub fn for_activity(conn: &mut DbConn, activity_id: &str) -> QueryResult<Vec<Delivery>> {
-    deliveries::table
-        .filter(deliveries::activity_id.eq(activity_id))
-        .order(deliveries::id.asc())
-        .select(Delivery::as_select())
-        .load(conn)
-}
-
 // ---- reports ----
 
 #[derive(Debug, Clone, Queryable, Selectable)]

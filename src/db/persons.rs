@@ -158,9 +158,11 @@ pub fn list(conn: &mut DbConn, after_id: i64, limit: i64) -> QueryResult<Vec<Per
         .load(conn)
 }
 
+/// Active local accounts (what NodeInfo reports as users).
 pub fn count_local(conn: &mut DbConn) -> QueryResult<i64> {
     persons::table
         .filter(persons::remote_actor_id.is_null())
+        .filter(persons::status.eq(AccountStatus::Active.as_str()))
         .count()
         .get_result(conn)
 }

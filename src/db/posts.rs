@@ -185,13 +185,14 @@ pub fn revisions(conn: &mut DbConn, post_id: i64) -> QueryResult<Vec<Revision>> 
         .load(conn)
 }
 
-/// Adds a like unless there is one; returns the post's new like count.
+/// Adds a like unless there is one; returns the post's new like count and whether the like is
+/// new.
 pub fn like(
     conn: &mut DbConn,
     post_id: i64,
     person_id: i64,
     at: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<(i64, bool)> {
     let exists = likes::table
         .find((post_id, person_id))
         .count()
@@ -206,13 +207,13 @@ pub fn like(
             ))
             .execute(conn)?;
     }
-    recount_likes(conn, post_id)
+    Ok((recount_likes(conn, post_id)?, !exists))
 }
 
-/// Removes a like if there is one; returns the post's new like count.
-pub fn unlike(conn: &mut DbConn, post_id: i64, person_id: i64) -> QueryResult<i64> {
-    diesel::delete(likes::table.find((post_id, person_id))).execute(conn)?;
-    recount_likes(conn, post_id)
+/// Removes a like if there is one; returns the post's new like count and whether there was one.
+pub fn unlike(conn: &mut DbConn, post_id: i64, person_id: i64) -> QueryResult<(i64, bool)> {
+    let removed = diesel::delete(likes::table.find((post_id, person_id))).execute(conn)? > 0;
+    Ok((recount_likes(conn, post_id)?, removed))
 }
 
 fn recount_likes(conn: &mut DbConn, post_id: i64) -> QueryResult<i64> {

@@ -18,6 +18,20 @@ use crate::db::{federation as store, spaces};
 use crate::error::AppError;
 use crate::service::Hearth;
 
+/// `Activity::id` and `Activity::actor` for the inbox types, which all keep them in `id` and
+/// `actor` fields.
+macro_rules! id_and_actor {
+    () => {
+        fn id(&self) -> &Url {
+            &self.id
+        }
+
+        fn actor(&self) -> &Url {
+            self.actor.inner()
+        }
+    };
+}
+
 /// Everything an inbox accepts. Variants are told apart by their `type`.
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 #[serde(untagged)]
@@ -66,13 +80,7 @@ impl Activity for Follow {
     type DataType = Hearth;
     type Error = FedError;
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    id_and_actor!();
 
     async fn verify(&self, data: &Data<Hearth>) -> Result<(), FedError> {
         local_space(data, &self.object).map(drop)
@@ -132,13 +140,7 @@ impl Activity for UndoFollow {
     type DataType = Hearth;
     type Error = FedError;
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    id_and_actor!();
 
     async fn verify(&self, data: &Data<Hearth>) -> Result<(), FedError> {
         // Only the follower can undo their follow.
@@ -335,13 +337,7 @@ impl Activity for CreatePost {
     type DataType = Hearth;
     type Error = FedError;
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    id_and_actor!();
 
     /// The post must be the actor's own, from the actor's server, and not claim to be ours.
     async fn verify(&self, data: &Data<Hearth>) -> Result<(), FedError> {
@@ -528,6 +524,31 @@ async fn count_like(
     Ok(())
 }
 
+/// A stored post from elsewhere that `actor` wrote, and the person `actor` is here. None if we
+/// never stored the post (nothing to change); 403 if someone else wrote it.
+async fn own_remote_post(
+    data: &Data<Hearth>,
+    actor: &ApubRemote,
+    object: &Url,
+    verb: &str,
+) -> FedResult<Option<(crate::db::posts::Post, crate::db::persons::Person)>> {
+    let key = object.to_string();
+    let Some(post) = data
+        .db
+        .run(move |c| Ok(crate::db::posts::find_by_ap_id(c, &key)?))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let person = existing_person(data, actor).await?;
+    match person.filter(|p| p.id == post.author_id) {
+        Some(person) => Ok(Some((post, person))),
+        None => Err(FedError(AppError::forbidden(format!(
+            "only the author can {verb} their words"
+        )))),
+    }
+}
+
 /// Records the activity id; false for a redelivery.
 async fn first_time(data: &Data<Hearth>, id: &Url) -> FedResult<bool> {
     let id = id.to_string();
@@ -542,13 +563,7 @@ impl Activity for Like {
     type DataType = Hearth;
     type Error = FedError;
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    id_and_actor!();
 
     async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
         Ok(())
@@ -564,13 +579,7 @@ impl Activity for UndoLike {
     type DataType = Hearth;
     type Error = FedError;
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    id_and_actor!();
 
     async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
         verify_urls_match(self.actor.inner(), self.object.actor.inner())?;
@@ -599,13 +608,7 @@ impl Activity for Delete {
     type DataType = Hearth;
     type Error = FedError;
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    id_and_actor!();
 
     async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
         let object = object_id(&self.object)
@@ -621,20 +624,9 @@ impl Activity for Delete {
         let Some(object) = object_id(&self.object) else {
             return Ok(());
         };
-        let key = object.to_string();
-        let Some(post) = data
-            .db
-            .run(move |c| Ok(crate::db::posts::find_by_ap_id(c, &key)?))
-            .await?
-        else {
-            return Ok(());
-        };
         let actor = self.actor.dereference_local(data).await?;
-        let person = existing_person(data, &actor).await?;
-        let Some(person) = person.filter(|p| p.id == post.author_id) else {
-            return Err(FedError(AppError::forbidden(
-                "only the author can delete their words",
-            )));
+        let Some((post, person)) = own_remote_post(data, &actor, &object, "delete").await? else {
+            return Ok(());
         };
         if !first_time(data, &self.id).await? {
             return Ok(());
@@ -650,13 +642,7 @@ impl Activity for UpdatePost {
     type DataType = Hearth;
     type Error = FedError;
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    id_and_actor!();
 
     async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
         verify_authored(&self.object, self.actor.inner())
@@ -664,20 +650,10 @@ impl Activity for UpdatePost {
 
     /// The author edited their post: the new text replaces it, the old one goes to the history.
     async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
-        let key = self.object.id.to_string();
-        let Some(post) = data
-            .db
-            .run(move |c| Ok(crate::db::posts::find_by_ap_id(c, &key)?))
-            .await?
+        let actor = self.actor.dereference(data).await?;
+        let Some((post, person)) = own_remote_post(data, &actor, &self.object.id, "edit").await?
         else {
             return Ok(());
-        };
-        let actor = self.actor.dereference(data).await?;
-        let person = existing_person(data, &actor).await?;
-        let Some(person) = person.filter(|p| p.id == post.author_id) else {
-            return Err(FedError(AppError::forbidden(
-                "only the author can edit their words",
-            )));
         };
         if !first_time(data, &self.id).await? {
             return Ok(());
@@ -714,13 +690,7 @@ impl Activity for Flag {
     type DataType = Hearth;
     type Error = FedError;
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    id_and_actor!();
 
     async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
         Ok(())

@@ -179,11 +179,7 @@ pub async fn nodeinfo(State(state): State<AppState>) -> FedResult<Response> {
     let (settings, users, posts) =
         h.db.run(|c| {
             use diesel::prelude::*;
-            let users = db::schema::persons::table
-                .filter(db::schema::persons::status.eq("active"))
-                .filter(db::schema::persons::remote_actor_id.is_null())
-                .count()
-                .get_result::<i64>(c)?;
+            let users = persons::count_local(c)?;
             let posts = db::schema::posts::table
                 .filter(db::schema::posts::deleted_at.is_null())
                 .count()

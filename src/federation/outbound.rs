@@ -18,7 +18,9 @@ struct Outgoing {
     inboxes: Vec<String>,
 }
 
-/// Processes pending events; returns how many.
+/// Processes pending events; returns how many were turned into deliveries. An event that fails
+/// stays pending and is tried again on a later pass (it does not count, so a broken event cannot
+/// keep the worker spinning).
 pub async fn process_events(fed: &Federation) -> usize {
     let data = fed.to_request_data();
     let h = data.app_data().clone();
@@ -29,7 +31,7 @@ pub async fn process_events(fed: &Federation) -> usize {
             return 0;
         }
     };
-    let n = events.len();
+    let mut done = 0;
     for event in events {
         let config = h.config.clone();
         let result =
@@ -66,11 +68,12 @@ pub async fn process_events(fed: &Federation) -> usize {
                 Ok(())
             })
             .await;
-        if let Err(e) = result {
-            e.log();
+        match result {
+            Ok(()) => done += 1,
+            Err(e) => e.log(),
         }
     }
-    n
+    done
 }
 
 /// Everything needed to describe a local post.

@@ -62,22 +62,15 @@ pub async fn register(h: &Hearth, input: Registration) -> AppResult<db::persons:
     let name_s = name.as_str().to_string();
     let id =
         h.db.transaction(move |c| {
-            let now = db::now();
-            let id = persons::insert(
+            let id = insert_account(
                 c,
-                &persons::NewPerson {
-                    name: &name_s,
-                    display_name: &display_name,
-                    bio: "",
-                    title: "",
-                    role: Role::Member.as_str(),
-                    status: status.as_str(),
-                    password_hash: &hash,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
-            .map_err(name_taken)?;
+                &name_s,
+                &display_name,
+                "",
+                Role::Member.as_str(),
+                status.as_str(),
+                &hash,
+            )?;
             if mode == RegistrationMode::Invite {
                 let code = invite.as_deref().unwrap_or_default();
                 if !invites::redeem(c, code, id)? {
@@ -118,22 +111,15 @@ pub async fn create(
     let name_s = name.as_str().to_string();
     let id =
         h.db.transaction(move |c| {
-            let now = db::now();
-            let id = persons::insert(
+            let id = insert_account(
                 c,
-                &persons::NewPerson {
-                    name: &name_s,
-                    display_name: &display_name,
-                    bio: "",
-                    title: &title,
-                    role: role.as_str(),
-                    status: AccountStatus::Active.as_str(),
-                    password_hash: &hash,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
-            .map_err(name_taken)?;
+                &name_s,
+                &display_name,
+                &title,
+                role.as_str(),
+                AccountStatus::Active.as_str(),
+                &hash,
+            )?;
             audit::record(
                 c,
                 actor_id,
@@ -165,6 +151,34 @@ async fn ensure_name_free(h: &Hearth, name: &str) -> AppResult<()> {
     } else {
         Ok(())
     }
+}
+
+/// Inserts a local account in the caller's transaction; a taken name is a 409 on `name`.
+fn insert_account(
+    c: &mut db::DbConn,
+    name: &str,
+    display_name: &str,
+    title: &str,
+    role: &str,
+    status: &str,
+    password_hash: &str,
+) -> AppResult<i64> {
+    let now = db::now();
+    persons::insert(
+        c,
+        &persons::NewPerson {
+            name,
+            display_name,
+            bio: "",
+            title,
+            role,
+            status,
+            password_hash,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .map_err(name_taken)
 }
 
 fn name_taken(e: diesel::result::Error) -> AppError {

@@ -259,3 +259,29 @@ pub async fn list_invites(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<views::I
     let list = h.db.run(|c| Ok(invites::list(c)?)).await?;
     Ok(list.iter().map(views::InviteInfo::from).collect())
 }
+
+/// One administrative action, for the admin page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditView {
+    pub by: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The latest administrative actions (admins only).
+pub async fn audit_log(h: &Hearth, viewer: &Viewer, limit: i64) -> AppResult<Vec<AuditView>> {
+    viewer.require_admin()?;
+    let rows = h.db.run(move |c| Ok(audit::recent(c, limit)?)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(e, name)| AuditView {
+            by: name.unwrap_or_else(|| "command line".into()),
+            action: e.action,
+            target: e.target,
+            detail: e.detail,
+            at: e.created_at.and_utc(),
+        })
+        .collect())
+}

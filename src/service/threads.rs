@@ -356,6 +356,20 @@ async fn locate(
     .await
 }
 
+/// The canonical URL of a thread in `space`; "not found" if it is not in that space.
+pub async fn canonical_url(h: &Hearth, space: &str, thread_id: i64) -> AppResult<String> {
+    let space = space.trim().to_ascii_lowercase();
+    h.db.run(move |c| {
+        let thread = threads::find(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+        let s = spaces::get(c, thread.space_id)?;
+        if s.name != space {
+            return Err(AppError::not_found("thread"));
+        }
+        Ok(views::thread_url(&s.name, thread.id, &thread.slug))
+    })
+    .await
+}
+
 /// The name of the space a thread is in.
 pub async fn space_of_thread(h: &Hearth, thread_id: i64) -> AppResult<String> {
     h.db.run(move |c| {
@@ -602,8 +616,7 @@ pub async fn like_as(h: &Hearth, person_id: i64, post_id: i64, on: bool) -> AppR
         if post.deleted_at.is_some() {
             return Err(AppError::conflict("post", "this post was deleted"));
         }
-        let before = posts::liked_in_thread(c, post.thread_id, person_id)?.contains(&post_id);
-        let n = if on {
+        let (n, changed) = if on {
             posts::like(c, post_id, person_id, db::now())?
         } else {
             posts::unlike(c, post_id, person_id)?
@@ -612,8 +625,10 @@ pub async fn like_as(h: &Hearth, person_id: i64, post_id: i64, on: bool) -> AppR
             threads::set_like_count(c, post.thread_id, n)?;
         }
         // A local person's like of a post from elsewhere goes to its author's server.
-        let local_liker = db::persons::get(c, person_id)?.remote_actor_id.is_none();
-        if post.ap_id.is_some() && local_liker && before != on {
+        if changed
+            && post.ap_id.is_some()
+            && db::persons::get(c, person_id)?.remote_actor_id.is_none()
+        {
             let kind = if on {
                 db::outbox::LIKE_ADDED
             } else {

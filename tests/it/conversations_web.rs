@@ -11,17 +11,6 @@ on_both_backends!(
     web_refuses_edits_by_others,
 );
 
-async fn sign_in(i: &TestInstance, c: &reqwest::Client, name: &str, pw: &str) {
-    let csrf = page_csrf(c, &i.url("/login")).await;
-    let resp = c
-        .post(i.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("name", name), ("password", pw)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303, "sign in {name}");
-}
-
 async fn start_reply_like_answer_on_the_web(b: Backend) {
     let i = TestInstance::start(b).await;
     i.create_space("support", PostingMode::Open).await;
@@ -29,8 +18,8 @@ async fn start_reply_like_answer_on_the_web(b: Backend) {
     let jane_pw = i.create_user("jane", Role::Staff).await;
     let ana = browser();
     let jane = browser();
-    sign_in(&i, &ana, "ana", &ana_pw).await;
-    sign_in(&i, &jane, "jane", &jane_pw).await;
+    i.sign_in(&ana, "ana", &ana_pw).await;
+    i.sign_in(&jane, "jane", &jane_pw).await;
 
     // Home lists the space; the space page offers to start a thread.
     let home = ana
@@ -269,7 +258,7 @@ async fn web_refuses_edits_by_others(b: Backend) {
         .unwrap();
     let opening = view["opening"]["id"].as_i64().unwrap();
     let boss = browser();
-    sign_in(&i, &boss, "boss", &admin_pw).await;
+    i.sign_in(&boss, "boss", &admin_pw).await;
     let page = boss
         .get(i.url(thread["url"].as_str().unwrap()))
         .send()

@@ -218,6 +218,17 @@ fn follow(peer: &Peer, i: &TestInstance, n: &str) -> Value {
     })
 }
 
+/// An instance with an open space "support" that a peer's bob follows (Accept already sent).
+async fn followed_by_a_peer(b: Backend) -> (TestInstance, Peer) {
+    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Open).await;
+    let peer = Peer::start().await;
+    let inbox = format!("{}/s/support/inbox", local_base(&i));
+    assert_eq!(peer.post_signed(&inbox, &follow(&peer, &i, "f")).await, 202);
+    drain(&i).await;
+    (i, peer)
+}
+
 fn local_base(i: &TestInstance) -> String {
     i.base.replace("127.0.0.1", "localhost")
 }
@@ -445,16 +456,8 @@ async fn the_worker_delivers_in_the_background(b: Backend) {
 }
 
 async fn threads_and_replies_go_to_followers(b: Backend) {
-    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
-    i.create_space("support", PostingMode::Open).await;
-    let peer = Peer::start().await;
+    let (i, peer) = followed_by_a_peer(b).await;
     let base = local_base(&i);
-    assert_eq!(
-        peer.post_signed(&format!("{base}/s/support/inbox"), &follow(&peer, &i, "f"))
-            .await,
-        202
-    );
-    drain(&i).await;
     let ana = i.api_user("ana", Role::Member).await;
     let jane = i.api_user("jane", Role::Staff).await;
     let c = client();
@@ -925,16 +928,8 @@ async fn blocked_servers_are_refused_and_never_delivered_to(b: Backend) {
 }
 
 async fn edits_deletes_likes_and_where_they_went(b: Backend) {
-    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
-    i.create_space("support", PostingMode::Open).await;
-    let peer = Peer::start().await;
+    let (i, peer) = followed_by_a_peer(b).await;
     let base = local_base(&i);
-    assert_eq!(
-        peer.post_signed(&format!("{base}/s/support/inbox"), &follow(&peer, &i, "f"))
-            .await,
-        202
-    );
-    drain(&i).await;
     let ana = i.api_user("ana", Role::Member).await;
     let jane = i.api_user("jane", Role::Staff).await;
     let c = client();
@@ -1146,22 +1141,11 @@ async fn edits_deletes_likes_and_where_they_went(b: Backend) {
     );
 }
 
-/// Signs in with the web form as an existing user (password from `create_user`) and GETs a page.
+/// Signs in with the web form as a user made by `create_user`/`api_user`, and GETs a page.
 async fn browser_get_as_staff(i: &TestInstance, name: &str, path: &str) -> String {
     let c = crate::harness::browser();
-    let csrf = crate::harness::page_csrf(&c, &i.url("/login")).await;
-    let pw = format!("{name}-password-123");
-    let resp = c
-        .post(i.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("name", name),
-            ("password", pw.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303);
+    i.sign_in(&c, name, &crate::harness::password_of(name))
+        .await;
     c.get(i.url(path))
         .send()
         .await
@@ -1510,4 +1494,52 @@ async fn a_reply_to_a_post_we_never_saw_finds_its_thread(b: Backend) {
         202
     );
     assert_eq!(i.snapshot().await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_event_stays_pending_and_does_not_count_as_work() {
+    let (i, _peer) = followed_by_a_peer(Backend::Sqlite).await;
+    let ana = i.api_user("ana", Role::Member).await;
+    let t: Value = client()
+        .post(i.url("/api/v1/spaces/support/threads"))
+        .header("authorization", format!("Bearer {ana}"))
+        .json(&json!({"title": "Q", "body": "B"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    drain(&i).await;
+    let tid = t["id"].as_i64().unwrap();
+    i.state
+        .hearth
+        .db
+        .run(move |c| {
+            let post = hearth::db::posts::opening_id(c, tid)?.unwrap();
+            hearth::db::outbox::record_payload(
+                c,
+                hearth::db::outbox::REMOTE_ACTIVITY,
+                post,
+                "not json",
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let fed = &i.state.federation;
+    assert_eq!(hearth::federation::outbound::process_events(fed).await, 0);
+    assert_eq!(
+        hearth::federation::outbound::process_events(fed).await,
+        0,
+        "still failing, still 0"
+    );
+    let pending = i
+        .state
+        .hearth
+        .db
+        .run(|c| Ok(hearth::db::outbox::pending(c, 10)?.len()))
+        .await
+        .unwrap();
+    assert_eq!(pending, 1, "kept for a later pass, not dropped");
 }

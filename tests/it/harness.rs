@@ -200,7 +200,7 @@ impl TestInstance {
 
     /// Creates an account directly through the service layer, bypassing registration mode.
     pub async fn create_user(&self, name: &str, role: hearth::domain::Role) -> String {
-        let password = format!("{name}-password-123");
+        let password = password_of(name);
         hearth::service::accounts::create(
             &self.state.hearth,
             None,
@@ -215,6 +215,22 @@ impl TestInstance {
         .await
         .expect("create user");
         password
+    }
+
+    /// Signs in with the login form, as a browser would (`c` keeps the cookies).
+    pub async fn sign_in(&self, c: &reqwest::Client, name: &str, password: &str) {
+        let csrf = page_csrf(c, &self.url("/login")).await;
+        let resp = c
+            .post(self.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", name),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .expect("login form");
+        assert_eq!(resp.status(), 303, "sign in {name}");
     }
 
     /// Creates a space directly through the service layer.
@@ -379,4 +395,9 @@ fn init_logs() {
             .with_test_writer()
             .try_init();
     });
+}
+
+/// The password `TestInstance::create_user` gives an account.
+pub fn password_of(name: &str) -> String {
+    format!("{name}-password-123")
 }

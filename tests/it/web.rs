@@ -222,16 +222,7 @@ async fn admin_page_manages_roles_and_settings(b: Backend) {
     let pw = i.create_user("boss", Role::Admin).await;
     i.create_user("jane", Role::Member).await;
     let c = browser();
-    let csrf = page_csrf(&c, &i.url("/login")).await;
-    c.post(i.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("name", "boss"),
-            ("password", pw.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    i.sign_in(&c, "boss", &pw).await;
     let resp = c.get(i.url("/admin")).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     let html = resp.text().await.unwrap();
@@ -276,6 +267,10 @@ async fn admin_page_manages_roles_and_settings(b: Backend) {
     assert!(html.contains("<a class=\"brand\" href=\"/\">Acme Community</a>"));
     assert!(html.contains("<option value=\"invite\" selected>"));
     assert!(html.contains("unused"), "the new invite is listed");
+    assert!(
+        html.contains("set_role jane (member -&gt; staff)"),
+        "the role change is in the audit log"
+    );
     let home = c
         .get(i.url("/"))
         .send()
@@ -313,16 +308,7 @@ async fn members_cannot_reach_admin_pages(b: Backend) {
     i.create_user("boss", Role::Admin).await;
     let pw = i.create_user("ana", Role::Member).await;
     let c = browser();
-    let csrf = page_csrf(&c, &i.url("/login")).await;
-    c.post(i.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("name", "ana"),
-            ("password", pw.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    i.sign_in(&c, "ana", &pw).await;
     let resp = c.get(i.url("/admin")).send().await.unwrap();
     assert_eq!(resp.status(), 403);
     assert!(resp.text().await.unwrap().contains("only administrators"));

@@ -59,6 +59,7 @@ async fn render(
 ) -> WebResult<Response> {
     let accounts = admin::list_accounts(&s.hearth, viewer, after, Some(50)).await?;
     let spaces = crate::service::spaces::list(&s.hearth, true).await?;
+    let audit = admin::audit_log(&s.hearth, viewer, 20).await?;
     let invites = admin::list_invites(&s.hearth, viewer).await?;
     let pending: Vec<_> = accounts
         .accounts
@@ -68,7 +69,7 @@ async fn render(
         .collect();
     let body = s.templates.render(
         "admin.html",
-        merge_maps([context! { spaces => val(&spaces), posting_modes => val(crate::domain::PostingMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()), accounts => val(&accounts.accounts), next => val(accounts.next), pending => val(&pending), invites => val(&invites), roles => val(Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>()), modes => val(crate::domain::RegistrationMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()) }, page.base(), extra]),
+        merge_maps([context! { audit => val(&audit), spaces => val(&spaces), posting_modes => val(crate::domain::PostingMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()), accounts => val(&accounts.accounts), next => val(accounts.next), pending => val(&pending), invites => val(&invites), roles => val(Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>()), modes => val(crate::domain::RegistrationMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()) }, page.base(), extra]),
     )?;
     Ok(html_status(status, body))
 }

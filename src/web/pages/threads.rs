@@ -78,25 +78,26 @@ pub async fn reply(
     };
     let (id, _) = threads::parse_thread_segment(&segment)?;
     let parent = optional_id("parent_id", f.parent_id.as_deref())?;
-    // Check the thread is in this space before writing anything.
-    let thread = threads::show(&s.hearth, Some(&viewer), &space, id).await?;
+    // Check the thread is in this space before writing anything (one query, not the thread).
+    let url = threads::canonical_url(&s.hearth, &space, id).await?;
     match threads::reply(&s.hearth, &viewer, id, parent, &f.body).await {
-        Ok(post) => Ok(see_other(&format!(
-            "{}#post-{}",
-            thread.summary.url, post.id
-        ))),
-        Err(e) if e.status() < 500 => form_error(
-            &s,
-            &page,
-            "thread.html",
-            &e,
-            context! {
-                thread => val(&thread),
-                fold_depth => threads::FOLD_DEPTH,
-                reply_body => f.body,
-                reply_parent => parent,
-            },
-        ),
+        Ok(post) => Ok(see_other(&format!("{url}#post-{}", post.id))),
+        Err(e) if e.status() < 500 => {
+            // Only now is the whole thread needed: to show the form again with the error.
+            let thread = threads::show(&s.hearth, Some(&viewer), &space, id).await?;
+            form_error(
+                &s,
+                &page,
+                "thread.html",
+                &e,
+                context! {
+                    thread => val(&thread),
+                    fold_depth => threads::FOLD_DEPTH,
+                                    reply_body => f.body,
+                    reply_parent => parent,
+                },
+            )
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -118,10 +119,10 @@ pub async fn answer(
         Err(r) => return Ok(r),
     };
     let (id, _) = threads::parse_thread_segment(&segment)?;
-    let thread = threads::show(&s.hearth, Some(&viewer), &space, id).await?;
+    let url = threads::canonical_url(&s.hearth, &space, id).await?;
     let post = optional_id("post_id", f.post_id.as_deref())?;
     threads::set_answer(&s.hearth, &viewer, id, post).await?;
-    Ok(see_other(&thread.summary.url))
+    Ok(see_other(&url))
 }
 
 #[derive(Deserialize, Default)]
