@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiJson, ApiResult, ApiUser, ErrorBody};
@@ -166,4 +166,83 @@ pub async fn ask(
 ) -> ApiResult<(StatusCode, Json<views::ThreadSummary>)> {
     let thread = threads::ask(&s.hearth, &v, &name, &req.title, &req.body).await?;
     Ok((StatusCode::CREATED, Json(thread)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct FindSpaceRequest {
+    /// A space on another server, as `name@server` (`@name@server` and Lemmy's `!name@server`
+    /// work too).
+    pub handle: String,
+}
+
+/// Finds a space on another server by its handle (WebFinger, then its Group actor) and keeps it
+/// here, so it can be followed. Signed-in people only: it makes this server fetch from others.
+#[utoipa::path(post, path = "/api/v1/remote-spaces", tag = "spaces", security(("bearer" = [])),
+    request_body = FindSpaceRequest,
+    responses((status = 200, body = views::Space), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "The server is blocked here"),
+        (status = 404, body = ErrorBody, description = "No space by that handle")))]
+pub async fn find_remote(
+    State(s): State<AppState>,
+    ApiUser(_v): ApiUser,
+    ApiJson(req): ApiJson<FindSpaceRequest>,
+) -> ApiResult<Json<views::Space>> {
+    let data = s.federation.to_request_data();
+    let space = crate::federation::remote::resolve_space(&data, &req.handle).await?;
+    Ok(Json(spaces::get(&s.hearth, &space.name).await?))
+}
+
+/// The spaces on other servers that people here follow.
+#[utoipa::path(get, path = "/api/v1/remote-spaces", tag = "spaces",
+    responses((status = 200, body = Vec<views::Space>)))]
+pub async fn list_remote(State(s): State<AppState>) -> ApiResult<Json<Vec<views::Space>>> {
+    Ok(Json(spaces::list_followed_remote(&s.hearth).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FollowResponse {
+    /// `none`, `pending` (sent, not yet accepted by the space's server) or `accepted`.
+    pub state: spaces::FollowState,
+}
+
+/// Whether the caller follows a space on another server.
+#[utoipa::path(get, path = "/api/v1/spaces/{name}/follow", tag = "spaces", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 200, body = FollowResponse), (status = 404, body = ErrorBody)))]
+pub async fn follow_state(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(name): Path<String>,
+) -> ApiResult<Json<FollowResponse>> {
+    let state = spaces::follow_state(&s.hearth, &v, &name).await?;
+    Ok(Json(FollowResponse { state }))
+}
+
+/// Follows a space on another server: its threads arrive here, and the caller can take part
+/// from here. Following twice changes nothing.
+#[utoipa::path(put, path = "/api/v1/spaces/{name}/follow", tag = "spaces", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 200, body = FollowResponse),
+        (status = 400, body = ErrorBody, description = "A space of this server"),
+        (status = 404, body = ErrorBody)))]
+pub async fn follow(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(name): Path<String>,
+) -> ApiResult<Json<FollowResponse>> {
+    let state = spaces::follow(&s.hearth, &v, &name).await?;
+    Ok(Json(FollowResponse { state }))
+}
+
+/// Stops following a space on another server.
+#[utoipa::path(delete, path = "/api/v1/spaces/{name}/follow", tag = "spaces", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 200, body = FollowResponse), (status = 404, body = ErrorBody)))]
+pub async fn unfollow(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(name): Path<String>,
+) -> ApiResult<Json<FollowResponse>> {
+    let state = spaces::unfollow(&s.hearth, &v, &name).await?;
+    Ok(Json(FollowResponse { state }))
 }

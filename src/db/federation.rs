@@ -67,6 +67,7 @@ pub struct RemoteActor {
     pub public_key_pem: String,
     pub last_refreshed_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    pub posting_restricted: bool,
 }
 
 #[derive(Debug, Clone, Insertable, AsChangeset)]
@@ -84,6 +85,7 @@ pub struct RemoteActorForm {
     pub shared_inbox: Option<String>,
     pub public_key_pem: String,
     pub last_refreshed_at: NaiveDateTime,
+    pub posting_restricted: bool,
 }
 
 pub fn find_actor(conn: &mut DbConn, ap_id: &str) -> QueryResult<Option<RemoteActor>> {
@@ -107,8 +109,29 @@ pub fn upsert_actor(conn: &mut DbConn, form: &RemoteActorForm) -> QueryResult<Re
                 .values((form, remote_actors::created_at.eq(super::now())))
                 .execute(conn)?;
         }
-        find_actor(conn, &form.ap_id)?.ok_or(diesel::result::Error::NotFound)
+        let actor = find_actor(conn, &form.ap_id)?.ok_or(diesel::result::Error::NotFound)?;
+        // A Group that stands for a space here: its name, description and posting rule follow.
+        if super::spaces::find_by_remote_actor(conn, actor.id)?.is_some() {
+            super::spaces::upsert_remote(conn, &remote_space(&actor))?;
+        }
+        Ok(actor)
     })
+}
+
+/// The space a remote Group stands for, from its actor: `name@host`, its title and description.
+pub fn remote_space(actor: &RemoteActor) -> super::spaces::RemoteSpace {
+    super::spaces::RemoteSpace {
+        remote_actor_id: actor.id,
+        name: format!("{}@{}", actor.username.to_ascii_lowercase(), actor.domain),
+        title: actor.display_name.clone(),
+        description_html: actor.summary_html.clone(),
+        posting_mode: if actor.posting_restricted {
+            "announcements"
+        } else {
+            "open"
+        }
+        .to_string(),
+    }
 }
 
 // ---- follows ----

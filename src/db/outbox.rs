@@ -21,6 +21,12 @@ pub const LIKE_REMOVED: &str = "like_removed";
 /// activity on to its followers (FEP-1b12). `payload` holds the activity as received.
 pub const REMOTE_ACTIVITY: &str = "remote_activity";
 
+/// A local person asked to follow a space on another server (`subject_id` = the subscription).
+pub const SPACE_FOLLOWED: &str = "space_followed";
+/// A local person stopped following a space on another server (`subject_id` = the space,
+/// `payload` = `{"person_id": …, "follow_id": "…"}`: the subscription is gone).
+pub const SPACE_UNFOLLOWED: &str = "space_unfollowed";
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox_events)]
 #[diesel(check_for_backend(super::conn::MultiBackend))]
@@ -94,4 +100,24 @@ pub fn record_payload(
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// The id of the newest event of `kind` about `subject_id` by `actor_id` before `before` (the
+/// like that an unlike takes back).
+pub fn latest_before(
+    conn: &mut DbConn,
+    kind: &str,
+    subject_id: i64,
+    actor_id: i64,
+    before: i64,
+) -> QueryResult<Option<i64>> {
+    outbox_events::table
+        .filter(outbox_events::kind.eq(kind))
+        .filter(outbox_events::subject_id.eq(subject_id))
+        .filter(outbox_events::actor_id.eq(actor_id))
+        .filter(outbox_events::id.lt(before))
+        .order(outbox_events::id.desc())
+        .select(outbox_events::id)
+        .first(conn)
+        .optional()
 }

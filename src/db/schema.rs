@@ -86,6 +86,18 @@ diesel::table! {
         archived -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        remote_actor_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    space_subscriptions (id) {
+        id -> BigInt,
+        space_id -> BigInt,
+        person_id -> BigInt,
+        follow_activity_id -> Text,
+        accepted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 
@@ -167,6 +179,7 @@ diesel::table! {
         public_key_pem -> Text,
         last_refreshed_at -> Timestamp,
         created_at -> Timestamp,
+        posting_restricted -> Bool,
     }
 }
 
@@ -242,6 +255,8 @@ diesel::table! {
 
 diesel::joinable!(follows -> remote_actors (follower_id));
 diesel::joinable!(follows -> spaces (space_id));
+diesel::joinable!(space_subscriptions -> spaces (space_id));
+diesel::joinable!(space_subscriptions -> persons (person_id));
 diesel::joinable!(auth_tokens -> persons (person_id));
 diesel::joinable!(threads -> spaces (space_id));
 diesel::joinable!(threads -> persons (author_id));
@@ -266,6 +281,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     actor_keys,
     remote_actors,
     follows,
+    space_subscriptions,
     received_activities,
     deliveries,
     outbox_events,

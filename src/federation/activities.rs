@@ -11,7 +11,8 @@ use super::actors::{ApubRemote, authority};
 use super::delivery;
 use super::error::{FedError, FedResult};
 use super::protocol::{
-    CreatePost, Delete, Flag, Follow, Like, UndoFollow, UndoLike, UpdatePost, urls_in,
+    Accept, Announce, CreatePost, Delete, Flag, Follow, Like, PostJson, Reject, UndoFollow,
+    UndoLike, UpdatePost, urls_in,
 };
 use super::urls::{LocalRef, Urls};
 use crate::db::{federation as store, spaces};
@@ -45,6 +46,9 @@ pub enum InboxActivity {
     UndoLike(UndoLike),
     Delete(Delete),
     Flag(Flag),
+    Announce(Announce),
+    Accept(Accept),
+    Reject(Reject),
 }
 
 /// The activity types Hearth handles; anything else is acknowledged (202) and ignored, so peers
@@ -60,7 +64,7 @@ pub fn is_handled(activity: &serde_json::Value) -> bool {
         (Some("Follow"), _)
             | (Some("Undo"), Some("Follow"))
             | (Some("Create" | "Update"), Some("Note" | "Page" | "Article"))
-            | (Some("Like" | "Delete" | "Flag"), _)
+            | (Some("Like" | "Delete" | "Flag" | "Announce" | "Accept" | "Reject"), _)
             | (Some("Undo"), Some("Like"))
     )
 }
@@ -723,6 +727,284 @@ impl Activity for Flag {
         data.db
             .run(move |c| Ok(store::add_report(c, &id, &reporter, &reason, &objects)?))
             .await?;
+        Ok(())
+    }
+}
+
+// ---- spaces on other servers ----
+
+/// The space here that a remote Group stands for, if we have one that somebody here follows.
+async fn followed_space(
+    data: &Data<Hearth>,
+    group: &ApubRemote,
+) -> FedResult<Option<crate::db::spaces::Space>> {
+    let id = group.row.id;
+    Ok(data
+        .db
+        .run(move |c| {
+            let Some(space) = spaces::find_by_remote_actor(c, id)? else {
+                return Ok(None);
+            };
+            Ok((spaces::subscriber_count(c, space.id)? > 0).then_some(space))
+        })
+        .await?)
+}
+
+/// The subscription a Follow we sent created, if `group` is the Group it went to.
+async fn our_follow(
+    data: &Data<Hearth>,
+    group: &Url,
+    object: &serde_json::Value,
+) -> FedResult<Option<crate::db::spaces::Subscription>> {
+    let Some(follow_id) = object_id(object) else {
+        return Ok(None);
+    };
+    let group = group.to_string();
+    Ok(data
+        .db
+        .run(move |c| {
+            let Some(sub) = spaces::subscription_by_follow(c, follow_id.as_str())? else {
+                return Ok(None);
+            };
+            let space = spaces::get(c, sub.space_id)?;
+            let Some(actor) = space.remote_actor_id else {
+                return Ok(None);
+            };
+            let ap_id: String = {
+                use diesel::prelude::*;
+                crate::db::schema::remote_actors::table
+                    .find(actor)
+                    .select(crate::db::schema::remote_actors::ap_id)
+                    .first(c)?
+            };
+            Ok((ap_id == group).then_some(sub))
+        })
+        .await?)
+}
+
+#[async_trait::async_trait]
+impl Activity for Accept {
+    type DataType = Hearth;
+    type Error = FedError;
+
+    id_and_actor!();
+
+    async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
+        Ok(())
+    }
+
+    /// The Group accepted a Follow we sent: its threads will arrive from now on. An Accept of
+    /// anything else, or from anyone but that Group, changes nothing.
+    async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
+        if let Some(sub) = our_follow(data, self.actor.inner(), &self.object).await? {
+            data.db
+                .run(move |c| Ok(spaces::mark_accepted(c, sub.id)?))
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for Reject {
+    type DataType = Hearth;
+    type Error = FedError;
+
+    id_and_actor!();
+
+    async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
+        Ok(())
+    }
+
+    /// The Group refused (or ended) a follow: the subscription goes.
+    async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
+        if let Some(sub) = our_follow(data, self.actor.inner(), &self.object).await? {
+            data.db
+                .run(move |c| Ok(spaces::unsubscribe(c, sub.id)?))
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// What an `Announce` is about: the id of a post to re-fetch, and whether it was a `Delete`.
+fn announced_post(object: &serde_json::Value) -> Option<(Url, bool)> {
+    use serde_json::Value;
+    match object {
+        Value::String(s) => Url::parse(s).ok().map(|u| (u, false)),
+        Value::Object(o) => match o.get("type").and_then(Value::as_str) {
+            Some("Create" | "Update") => object_id(o.get("object")?).map(|u| (u, false)),
+            Some("Delete") => object_id(o.get("object")?).map(|u| (u, true)),
+            Some("Page" | "Note" | "Article" | "Question") => object_id(object).map(|u| (u, false)),
+            // Likes, votes, moderation and the rest of what Groups pass on: not handled here.
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The origin's answer for an announced post.
+enum Fetched {
+    Post(Box<PostJson>),
+    Gone,
+}
+
+/// Fetches a post from its origin (signed by the instance actor). The library checks that the
+/// document's id is the URL it came from, so what we store is what its server says.
+async fn fetch_post(data: &Data<Hearth>, url: &Url) -> FedResult<Fetched> {
+    use activitypub_federation::error::Error as E;
+    match activitypub_federation::fetch::fetch_object_http::<Hearth, serde_json::Value>(url, data)
+        .await
+    {
+        Ok(res) => {
+            if res.object.get("type").and_then(|t| t.as_str()) == Some("Tombstone") {
+                return Ok(Fetched::Gone);
+            }
+            let post: PostJson = serde_json::from_value(res.object).map_err(|e| {
+                FedError(AppError::invalid(
+                    "object",
+                    format!("the announced object is not a post: {e}"),
+                ))
+            })?;
+            Ok(Fetched::Post(Box::new(post)))
+        }
+        Err(E::ObjectDeleted(_)) => Ok(Fetched::Gone),
+        Err(e) => {
+            tracing::info!(%url, error = %e, "could not verify an announced post at its origin");
+            Err(FedError(AppError::invalid(
+                "object",
+                "the announced post could not be fetched from its origin",
+            )))
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for Announce {
+    type DataType = Hearth;
+    type Error = FedError;
+
+    id_and_actor!();
+
+    async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
+        Ok(())
+    }
+
+    /// A Group we follow passed on a post (new, edited or deleted). Whatever the Announce
+    /// embeds, the post is fetched again from its origin and stored as its author wrote it:
+    /// a thread, or a reply in the thread its `inReplyTo` chain leads to. Announces from
+    /// anyone else, of our own posts, and of likes and the rest are acknowledged and dropped.
+    async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
+        let h = data.app_data();
+        let urls = Urls::new(&h.config);
+        let Some((url, deleted)) = announced_post(&self.object) else {
+            return Ok(());
+        };
+        if url.as_str().starts_with(urls.base()) {
+            return Ok(()); // ours, passed back to us
+        }
+        let group = self.actor.dereference(data).await?;
+        let Some(space) = followed_space(data, &group).await? else {
+            return Ok(());
+        };
+        let key = url.to_string();
+        let existing =
+            h.db.run(move |c| Ok(crate::db::posts::find_by_ap_id(c, &key)?))
+                .await?;
+        let fetched = fetch_post(data, &url).await?;
+        if !first_time(data, &self.id).await? {
+            return Ok(());
+        }
+        let object = match fetched {
+            Fetched::Gone => {
+                if let Some(post) = existing {
+                    crate::service::threads::delete_as(h, post.author_id, post.id, None).await?;
+                }
+                return Ok(());
+            }
+            Fetched::Post(_) if deleted => return Ok(()), // its origin still has it
+            Fetched::Post(p) => *p,
+        };
+        let author_url = urls_in(&object.attributed_to)
+            .into_iter()
+            .next()
+            .ok_or_else(|| FedError(AppError::invalid("attributedTo", "the post has no author")))?;
+        verify_authored(&object, &author_url)?;
+        let author_actor: ApubRemote =
+            activitypub_federation::fetch::object_id::ObjectId::from(author_url)
+                .dereference(data)
+                .await?;
+        let author = person_for(data, &author_actor).await?;
+        let (body, html) = remote_content(&object);
+        if body.trim().is_empty() {
+            return Ok(());
+        }
+        let title = object
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| {
+                n.chars()
+                    .filter(|c| !c.is_control())
+                    .take(crate::service::threads::TITLE_MAX)
+                    .collect::<String>()
+            });
+        let content = crate::service::threads::Content {
+            body: body.clone(),
+            html,
+            ap_id: Some(object.id.to_string()),
+            // Not passed on: the Group that announced it already did.
+            received: None,
+        };
+        if let Some(post) = existing {
+            if post.author_id != author.id {
+                return Err(FedError(AppError::forbidden(
+                    "only the author can edit their words",
+                )));
+            }
+            let title = title.filter(|_| post.parent_id.is_none());
+            crate::service::threads::edit_as(h, &author, post.id, content, title).await?;
+            return Ok(());
+        }
+        match object.in_reply_to.clone() {
+            Some(parent) => {
+                let parent = known_ancestor(data, &parent).await.unwrap_or(parent);
+                let (u, space_id) = (urls.clone(), space.id);
+                let placed =
+                    h.db.run(move |c| {
+                        let Some((thread_id, parent_id)) = find_parent(c, &u, &parent)? else {
+                            return Ok(None);
+                        };
+                        // A Group places replies only in its own threads.
+                        let in_space = crate::db::threads::find(c, thread_id)?
+                            .is_some_and(|t| t.space_id == space_id);
+                        Ok(in_space.then_some((thread_id, parent_id)))
+                    })
+                    .await?;
+                if let Some((thread_id, parent_id)) = placed {
+                    crate::service::threads::reply_as(
+                        h,
+                        &author,
+                        thread_id,
+                        Some(parent_id),
+                        content,
+                    )
+                    .await?;
+                }
+            }
+            None => {
+                // A new thread must be addressed to the Group that passes it on.
+                let mut addressed = urls_in(&object.to);
+                addressed.extend(urls_in(&object.cc));
+                addressed.extend(urls_in(&object.audience));
+                if !addressed.contains(&group.id) {
+                    return Ok(());
+                }
+                let title = title.unwrap_or_else(|| title_from_text(&body, &group.row.username));
+                crate::service::threads::ask_as(h, &author, &space.name, title, content).await?;
+            }
+        }
         Ok(())
     }
 }

@@ -223,6 +223,7 @@ impl Object for ApubRemote {
             inbox: self.inbox.clone(),
             endpoints: None,
             public_key: self.public_key(),
+            posting_restricted_to_mods: Some(self.row.posting_restricted),
         })
     }
 
@@ -276,6 +277,7 @@ impl Object for ApubRemote {
                 .map(Url::to_string),
             public_key_pem: json.public_key.public_key_pem.clone(),
             last_refreshed_at: db::now(),
+            posting_restricted: json.posting_restricted_to_mods.unwrap_or(false),
         };
         let row = data
             .db

@@ -9,6 +9,12 @@ use crate::error::{AppError, ErrorKind};
 #[derive(Debug)]
 pub struct FedError(pub AppError);
 
+impl std::fmt::Display for FedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl From<AppError> for FedError {
     fn from(e: AppError) -> Self {
         FedError(e)

@@ -53,6 +53,7 @@ pub async fn group(state: &AppState, name: &str) -> FedResult<Response> {
     let space =
         h.db.run(move |c| Ok(spaces::find_by_name(c, &n)?))
             .await?
+            .filter(|s| !s.is_remote())
             .ok_or_else(|| AppError::not_found("space"))?;
     let (public, _) = actors::ensure_keys(h, &space.name).await?;
     let logo = h.db.run(|c| Ok(db::instance::get(c)?.logo_url)).await?;
@@ -110,7 +111,7 @@ pub async fn webfinger(data: Data<Hearth>, Query(q): Query<WebfingerQuery>) -> F
     let found = data
         .db
         .run(move |c| {
-            if let Some(s) = spaces::find_by_name(c, &lookup)? {
+            if let Some(s) = spaces::find_by_name(c, &lookup)?.filter(|s| !s.is_remote()) {
                 return Ok(Some(("Group", s.name)));
             }
             Ok(persons::find_local(c, &lookup)?
@@ -240,6 +241,7 @@ async fn space_row(h: &Hearth, name: &str) -> FedResult<spaces::Space> {
     Ok(h.db
         .run(move |c| Ok(spaces::find_by_name(c, &n)?))
         .await?
+        .filter(|s| !s.is_remote())
         .ok_or_else(|| AppError::not_found("space"))?)
 }
 
@@ -363,33 +365,52 @@ pub async fn thread_object(state: &AppState, space: &str, thread_id: i64) -> Fed
     let urls = Urls::new(&h.config);
     let domain = h.config.domain.clone();
     let space = space.to_ascii_lowercase();
+    let space_name = space.clone();
     let page =
         h.db.run(move |c| {
             let space =
                 spaces::find_by_name(c, &space)?.ok_or_else(|| AppError::not_found("space"))?;
             let thread = db::threads::find(c, thread_id)?
-                .filter(|t| t.space_id == space.id && !t.deleted)
+                .filter(|t| t.space_id == space.id)
                 .ok_or_else(|| AppError::not_found("thread"))?;
             let opening_id = db::posts::opening_id(c, thread.id)?
                 .ok_or_else(|| AppError::not_found("thread"))?;
             let opening =
                 db::posts::find(c, opening_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+            // A copy of a thread from another server is not ours to serve: its origin has it.
+            if opening.ap_id.is_some() {
+                return Err(AppError::not_found("thread"));
+            }
+            if thread.deleted || opening.deleted_at.is_some() {
+                return Ok(None);
+            }
             let author = persons::get(c, opening.author_id)?;
-            Ok(super::objects::page(
-                &super::objects::Place {
-                    urls: &urls,
-                    domain: &domain,
-                    space: &space,
-                    thread: &thread,
-                },
-                &opening,
-                &author,
-            ))
+            let at = super::outbound::place(c, &urls, &domain, &space, &thread)?;
+            Ok(Some(super::objects::page(&at, &opening, &author)))
         })
         .await?;
-    let mut page = page;
-    page["@context"] = json!("https://www.w3.org/ns/activitystreams");
-    Ok(activity_json(page))
+    let id = super::objects::thread_id(&Urls::new(&h.config), &space_name, thread_id);
+    Ok(object_or_tombstone(page, &id))
+}
+
+/// An object we serve, or (when its author deleted it) `410 Gone` with a `Tombstone`, so
+/// peers that re-fetch it learn that it is gone.
+fn object_or_tombstone(object: Option<Value>, id: &url::Url) -> Response {
+    match object {
+        Some(mut object) => {
+            object["@context"] = json!("https://www.w3.org/ns/activitystreams");
+            activity_json(object)
+        }
+        None => {
+            let mut resp = activity_json(json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": id,
+                "type": "Tombstone",
+            }));
+            *resp.status_mut() = StatusCode::GONE;
+            resp
+        }
+    }
 }
 
 /// `GET /posts/<id>` with an ActivityPub `Accept`: a reply as a `Note` (or, for an opening
@@ -401,39 +422,36 @@ pub async fn post_object(state: &AppState, post_id: i64) -> FedResult<Response> 
     let object =
         h.db.run(move |c| {
             let post = db::posts::find(c, post_id)?
-                .filter(|p| p.deleted_at.is_none())
+                .filter(|p| p.ap_id.is_none())
                 .ok_or_else(|| AppError::not_found("post"))?;
+            if post.deleted_at.is_some() {
+                return Ok(None);
+            }
             let thread =
                 db::threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("post"))?;
             let space = spaces::get(c, thread.space_id)?;
             let author = persons::get(c, post.author_id)?;
-            let at = super::objects::Place {
-                urls: &urls,
-                domain: &domain,
-                space: &space,
-                thread: &thread,
-            };
+            let at = super::outbound::place(c, &urls, &domain, &space, &thread)?;
             match post.parent_id {
-                None => Ok(super::objects::page(&at, &post, &author)),
+                None => Ok(Some(super::objects::page(&at, &post, &author))),
                 Some(parent_id) => {
                     let parent = db::posts::find(c, parent_id)?
                         .ok_or_else(|| AppError::not_found("post"))?;
                     let parent_author = persons::get(c, parent.author_id)?;
                     let replied_to = super::outbound::addressee(c, &urls, &domain, &parent_author)?;
-                    Ok(super::objects::note(
+                    Ok(Some(super::objects::note(
                         &at,
                         &post,
                         &author,
                         &parent,
                         &replied_to,
-                    ))
+                    )))
                 }
             }
         })
         .await?;
-    let mut object = object;
-    object["@context"] = json!("https://www.w3.org/ns/activitystreams");
-    Ok(activity_json(object))
+    let id = super::objects::post_id(&Urls::new(&h.config), post_id);
+    Ok(object_or_tombstone(object, &id))
 }
 
 /// The ids of a thread's posts, oldest first: the thread itself, then its replies (ours by

@@ -10,6 +10,7 @@ pub mod http;
 pub mod objects;
 pub mod outbound;
 pub mod protocol;
+pub mod remote;
 pub mod urls;
 
 use std::time::Duration;

@@ -31,11 +31,11 @@ pub fn post_id(urls: &Urls, post: i64) -> Url {
     Url::parse(&format!("{}/posts/{post}", urls.base())).expect("valid post URL")
 }
 
-fn mention(urls: &Urls, domain: &str, space: &Space) -> Value {
+fn mention(at: &Place<'_>) -> Value {
     json!({
         "type": "Mention",
-        "href": urls.space(&space.name),
-        "name": format!("@{}@{domain}", space.name),
+        "href": at.group,
+        "name": at.group_handle,
     })
 }
 
@@ -45,19 +45,21 @@ pub struct Addressee {
     pub mention: String,
 }
 
-/// Where an object lives: the instance, its space and its thread.
+/// Where an object lives: the instance, its space and its thread, and the space's Group (ours,
+/// or the one on another server a remote space stands for) with its `@name@host`.
 pub struct Place<'a> {
     pub urls: &'a Urls,
-    pub domain: &'a str,
     pub space: &'a Space,
     pub thread: &'a Thread,
+    pub group: Url,
+    pub group_handle: String,
 }
 
 /// A thread's opening post as a `Page`.
 pub fn page(at: &Place<'_>, opening: &Post, author: &Person) -> Value {
-    let (urls, domain, space, thread) = (at.urls, at.domain, at.space, at.thread);
+    let (urls, space, thread) = (at.urls, at.space, at.thread);
     let id = thread_id(urls, &space.name, thread.id);
-    let group = urls.space(&space.name);
+    let group = at.group.clone();
     json!({
         "id": id,
         "type": "Page",
@@ -70,7 +72,7 @@ pub fn page(at: &Place<'_>, opening: &Post, author: &Person) -> Value {
         "to": [group, PUBLIC],
         "cc": [],
         "audience": group,
-        "tag": [mention(urls, domain, space)],
+        "tag": [mention(at)],
         "url": format!("{}{}", urls.base(), crate::service::views::thread_url(&space.name, thread.id, &thread.slug)),
         "context": format!("{id}/context"),
         "replies": format!("{id}/replies"),
@@ -89,8 +91,8 @@ pub fn note(
     parent: &Post,
     replied_to: &Addressee,
 ) -> Value {
-    let (urls, domain, space, thread) = (at.urls, at.domain, at.space, at.thread);
-    let group = urls.space(&space.name);
+    let (urls, space, thread) = (at.urls, at.space, at.thread);
+    let group = at.group.clone();
     let in_reply_to = match (&parent.ap_id, parent.parent_id) {
         (Some(remote), _) => Url::parse(remote).unwrap_or_else(|_| post_id(urls, parent.id)),
         (None, None) => thread_id(urls, &space.name, thread.id),
@@ -109,7 +111,7 @@ pub fn note(
         "cc": [group, parent_actor],
         "audience": group,
         "tag": [
-            mention(urls, domain, space),
+            mention(at),
             { "type": "Mention", "href": parent_actor, "name": replied_to.mention },
         ],
         "url": format!("{}{}#post-{}", urls.base(), crate::service::views::thread_url(&space.name, thread.id, &thread.slug), post.id),

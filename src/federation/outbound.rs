@@ -99,14 +99,50 @@ fn load(c: &mut DbConn, post_id: i64) -> AppResult<Option<Loaded>> {
     }))
 }
 
+/// Where a post of `space` lives, with the space's Group: ours, or for a space on another
+/// server the Group there.
+pub(super) fn place<'a>(
+    c: &mut DbConn,
+    urls: &'a Urls,
+    domain: &str,
+    space: &'a spaces::Space,
+    thread: &'a threads::Thread,
+) -> AppResult<objects::Place<'a>> {
+    let (group, group_handle) = match remote_group(c, space)? {
+        Some(g) => (
+            url::Url::parse(&g.ap_id).map_err(AppError::internal)?,
+            format!("@{}", space.name),
+        ),
+        None => (urls.space(&space.name), format!("@{}@{domain}", space.name)),
+    };
+    Ok(objects::Place {
+        urls,
+        space,
+        thread,
+        group,
+        group_handle,
+    })
+}
+
+/// The Group on another server that a remote space stands for.
+pub(super) fn remote_group(
+    c: &mut DbConn,
+    space: &spaces::Space,
+) -> AppResult<Option<store::RemoteActor>> {
+    use diesel::prelude::*;
+    let Some(id) = space.remote_actor_id else {
+        return Ok(None);
+    };
+    Ok(db::schema::remote_actors::table
+        .find(id)
+        .select(store::RemoteActor::as_select())
+        .first(c)
+        .optional()?)
+}
+
 /// The object (Page or Note) of a local post, as it is now.
 fn object_of(c: &mut DbConn, urls: &Urls, domain: &str, l: &Loaded) -> AppResult<Value> {
-    let at = objects::Place {
-        urls,
-        domain,
-        space: &l.space,
-        thread: &l.thread,
-    };
+    let at = place(c, urls, domain, &l.space, &l.thread)?;
     Ok(match l.post.parent_id {
         None => objects::page(&at, &l.post, &l.author),
         Some(parent_id) => {
@@ -183,6 +219,9 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             let Some(l) = load(c, opening)?.filter(|l| l.post.deleted_at.is_none()) else {
                 return Ok(vec![]);
             };
+            if l.space.is_remote() {
+                return to_remote_group(c, &urls, domain, &l, &event.kind);
+            }
             let page = object_of(c, &urls, domain, &l)?;
             let create = objects::create(&urls, &page);
             // Threadiverse peers read the Announce of the Create; Mastodon-like peers only show
@@ -197,6 +236,9 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             let Some(l) = load(c, event.subject_id)?.filter(|l| l.post.deleted_at.is_none()) else {
                 return Ok(vec![]);
             };
+            if l.space.is_remote() {
+                return to_remote_group(c, &urls, domain, &l, &event.kind);
+            }
             let note = object_of(c, &urls, domain, &l)?;
             let create = objects::create(&urls, &note);
             // Replies are not boosted into microblog timelines: only the Announce of the Create.
@@ -218,7 +260,7 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
                 && let Some(inbox) = remote_inbox(c, &person)?
             {
                 out.push(Outgoing {
-                    activity: create,
+                    activity: with_context(create),
                     signer: format!("person:{}", l.author.name),
                     inboxes: vec![inbox],
                 });
@@ -229,16 +271,11 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             let Some(l) = load(c, event.subject_id)?.filter(|l| l.post.deleted_at.is_none()) else {
                 return Ok(vec![]);
             };
+            if l.space.is_remote() {
+                return to_remote_group(c, &urls, domain, &l, &event.kind);
+            }
             let object = object_of(c, &urls, domain, &l)?;
-            let update = json!({
-                "id": urls.new_activity("update"),
-                "type": "Update",
-                "actor": object["attributedTo"],
-                "object": object,
-                "to": object["to"],
-                "cc": object["cc"],
-                "audience": object["audience"],
-            });
+            let update = update_of(&urls, object);
             group_followers(
                 c,
                 &l.space,
@@ -249,20 +286,10 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             let Some(l) = load(c, event.subject_id)? else {
                 return Ok(vec![]);
             };
-            let id = match l.post.parent_id {
-                None => objects::thread_id(&urls, &l.space.name, l.thread.id),
-                Some(_) => objects::post_id(&urls, l.post.id),
-            };
-            let delete = json!({
-                "@context": "https://www.w3.org/ns/activitystreams",
-                "id": urls.new_activity("delete"),
-                "type": "Delete",
-                "actor": urls.person(&l.author.name),
-                "object": { "id": id, "type": "Tombstone" },
-                "to": [objects::PUBLIC],
-                "cc": [urls.space(&l.space.name)],
-                "audience": urls.space(&l.space.name),
-            });
+            if l.space.is_remote() {
+                return to_remote_group(c, &urls, domain, &l, &event.kind);
+            }
+            let delete = delete_of(&urls, &l, &urls.space(&l.space.name));
             // The Group's Announce for threadiverse peers, and the author's own Delete for
             // microblog servers, which act on a Delete only from the object's author.
             let mut out = group_followers(
@@ -303,9 +330,15 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             };
             let liker = persons::get(c, person_id)?;
             let actor = urls.person(&liker.name);
-            // A stable id, so the Undo names the Like it takes back.
+            // Each like has its own id (a like taken back and given again is a new one: peers
+            // drop an id they have seen); the Undo names the like it takes back.
+            let like_event = if event.kind == outbox::LIKE_ADDED {
+                Some(event.id)
+            } else {
+                outbox::latest_before(c, outbox::LIKE_ADDED, post.id, person_id, event.id)?
+            };
             let like = json!({
-                "id": format!("{}/likes/{}/{}", urls.base(), post.id, liker.id),
+                "id": format!("{}/likes/{}/{}/{}", urls.base(), post.id, liker.id, like_event.unwrap_or_default()),
                 "type": "Like",
                 "actor": actor,
                 "object": object,
@@ -337,6 +370,10 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             else {
                 return Ok(vec![]);
             };
+            // Only a Group passes posts on; a space on another server has its own.
+            if l.space.is_remote() {
+                return Ok(vec![]);
+            }
             // Passed on even if the post has since been deleted: the Delete follows it.
             let activity: Value = serde_json::from_str(payload).map_err(AppError::internal)?;
             let origin = activity["actor"]
@@ -358,9 +395,156 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             }
             Ok(out)
         }
+        outbox::SPACE_FOLLOWED => {
+            let Some(sub) = spaces::find_subscription(c, event.subject_id)? else {
+                return Ok(vec![]); // unfollowed before the Follow went out
+            };
+            let space = spaces::get(c, sub.space_id)?;
+            let (Some(group), person) = (remote_group(c, &space)?, persons::get(c, sub.person_id)?)
+            else {
+                return Ok(vec![]);
+            };
+            let follow = json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": sub.follow_activity_id,
+                "type": "Follow",
+                "actor": urls.person(&person.name),
+                "object": group.ap_id,
+                "to": [group.ap_id],
+            });
+            Ok(vec![Outgoing {
+                activity: follow,
+                signer: format!("person:{}", person.name),
+                inboxes: vec![group.inbox],
+            }])
+        }
+        outbox::SPACE_UNFOLLOWED => {
+            let payload: Value = event
+                .payload
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(AppError::internal)?
+                .unwrap_or_default();
+            let (Some(person_id), Some(follow_id)) =
+                (payload["person_id"].as_i64(), payload["follow_id"].as_str())
+            else {
+                return Ok(vec![]);
+            };
+            let space = spaces::get(c, event.subject_id)?;
+            let (Some(group), person) = (remote_group(c, &space)?, persons::get(c, person_id)?)
+            else {
+                return Ok(vec![]);
+            };
+            let actor = urls.person(&person.name);
+            let undo = json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": urls.new_activity("undo"),
+                "type": "Undo",
+                "actor": actor,
+                "object": {
+                    "id": follow_id,
+                    "type": "Follow",
+                    "actor": actor,
+                    "object": group.ap_id,
+                },
+                "to": [group.ap_id],
+            });
+            Ok(vec![Outgoing {
+                activity: undo,
+                signer: format!("person:{}", person.name),
+                inboxes: vec![group.inbox],
+            }])
+        }
         other => {
             tracing::warn!(kind = other, "unknown outbox event kind; skipped");
             Ok(vec![])
         }
     }
+}
+
+fn with_context(mut activity: Value) -> Value {
+    activity["@context"] = json!("https://www.w3.org/ns/activitystreams");
+    activity
+}
+
+/// `Update` of an object by its author, with the object's addressing.
+fn update_of(urls: &Urls, object: Value) -> Value {
+    json!({
+        "id": urls.new_activity("update"),
+        "type": "Update",
+        "actor": object["attributedTo"],
+        "to": object["to"],
+        "cc": object["cc"],
+        "audience": object["audience"],
+        "object": object,
+    })
+}
+
+/// The author's `Delete` of their post, addressed to the post's Group.
+fn delete_of(urls: &Urls, l: &Loaded, group: &url::Url) -> Value {
+    let id = match l.post.parent_id {
+        None => objects::thread_id(urls, &l.space.name, l.thread.id),
+        Some(_) => objects::post_id(urls, l.post.id),
+    };
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": urls.new_activity("delete"),
+        "type": "Delete",
+        "actor": urls.person(&l.author.name),
+        "object": { "id": id, "type": "Tombstone" },
+        "to": [objects::PUBLIC],
+        "cc": [group],
+        "audience": group,
+    })
+}
+
+/// A post written here in a space on another server: its author sends the activity to that
+/// space's Group, which passes it on to its followers (FEP-1b12), us included. Nothing is
+/// announced from here. A reply also goes to the person replied to, when they are on a third
+/// server.
+fn to_remote_group(
+    c: &mut DbConn,
+    urls: &Urls,
+    domain: &str,
+    l: &Loaded,
+    kind: &str,
+) -> AppResult<Vec<Outgoing>> {
+    let Some(group) = remote_group(c, &l.space)? else {
+        return Ok(vec![]);
+    };
+    let group_id = url::Url::parse(&group.ap_id).map_err(AppError::internal)?;
+    let activity = match kind {
+        outbox::THREAD_CREATED | outbox::REPLY_CREATED => {
+            with_context(objects::create(urls, &object_of(c, urls, domain, l)?))
+        }
+        outbox::POST_UPDATED => with_context(update_of(urls, object_of(c, urls, domain, l)?)),
+        _ => delete_of(urls, l, &group_id),
+    };
+    let mut inboxes = vec![group.inbox.clone()];
+    if kind == outbox::REPLY_CREATED
+        && let Some(pid) = l.post.parent_id
+        && let Some(parent) = posts::find(c, pid)?
+    {
+        let parent_author = persons::get(c, parent.author_id)?;
+        if let Some(remote) = parent_author.remote_actor_id {
+            use diesel::prelude::*;
+            let (inbox, host): (String, String) = db::schema::remote_actors::table
+                .find(remote)
+                .select((
+                    db::schema::remote_actors::inbox,
+                    db::schema::remote_actors::domain,
+                ))
+                .first(c)?;
+            // On the Group's own server the reply arrives with the Group.
+            if host != group.domain {
+                inboxes.push(inbox);
+            }
+        }
+    }
+    Ok(vec![Outgoing {
+        activity,
+        signer: format!("person:{}", l.author.name),
+        inboxes,
+    }])
 }

@@ -37,6 +37,9 @@ pub struct ActorJson {
     #[serde(default)]
     pub endpoints: Option<Endpoints>,
     pub public_key: PublicKey,
+    /// Lemmy's mark of a Group where only moderators start threads.
+    #[serde(default)]
+    pub posting_restricted_to_mods: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -252,4 +255,39 @@ pub struct Flag {
     pub content: Option<String>,
     #[serde(default)]
     pub summary: Option<String>,
+}
+
+/// `Announce` by a Group we follow (FEP-1b12): the object is an activity (`Create`, `Update`,
+/// `Delete`, …), an object, or only the URL of one. Nothing in it is trusted: Hearth re-fetches
+/// the post from its origin.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Announce {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::AnnounceType,
+    pub actor: ObjectId<ApubRemote>,
+    pub object: serde_json::Value,
+}
+
+/// `Accept` of a Follow we sent: the Follow embedded (Mastodon, Lemmy) or only its id.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Accept {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::AcceptType,
+    pub actor: ObjectId<ApubRemote>,
+    pub object: serde_json::Value,
+}
+
+/// `Reject` of a Follow we sent.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reject {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::RejectType,
+    pub actor: ObjectId<ApubRemote>,
+    pub object: serde_json::Value,
 }

@@ -93,7 +93,9 @@ impl Urls {
             return Some(LocalRef::Instance);
         }
         let (kind, name) = rest.trim_start_matches('/').split_once('/')?;
-        if name.is_empty() || name.contains('/') || name.contains('?') || name.contains('#') {
+        // Local names never hold `@`: `/s/support@elsewhere.example` is our page of a space on
+        // another server, not an actor of ours.
+        if name.is_empty() || name.contains(['/', '?', '#', '@']) {
             return None;
         }
         match kind {

@@ -107,6 +107,11 @@ pub async fn update(
         .map(|r| validate::text("rules", &r, RULES_MAX, false))
         .transpose()?;
     let space = get_row(h, name).await?;
+    if space.is_remote() {
+        return Err(AppError::forbidden(
+            "this space lives on another server; only its own moderators can change it",
+        ));
+    }
     let actor = viewer.person.id;
     let updated =
         h.db.transaction(move |c| {
@@ -169,4 +174,118 @@ pub async fn list(h: &Hearth, include_archived: bool) -> AppResult<Vec<views::Sp
             views::Space::new(s, n, last)
         })
         .collect())
+}
+
+/// Where a person stands with a space on another server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowState {
+    /// Not following.
+    None,
+    /// The Follow was sent; the space's server has not accepted it yet.
+    Pending,
+    /// Following: its threads arrive here.
+    Accepted,
+}
+
+impl FollowState {
+    fn of(sub: Option<&spaces::Subscription>) -> FollowState {
+        match sub {
+            None => FollowState::None,
+            Some(s) if s.accepted_at.is_some() => FollowState::Accepted,
+            Some(_) => FollowState::Pending,
+        }
+    }
+}
+
+/// The viewer's follow of a space (always `None` for spaces of this instance: everyone here
+/// sees them).
+pub async fn follow_state(h: &Hearth, viewer: &Viewer, name: &str) -> AppResult<FollowState> {
+    let space = get_row(h, name).await?;
+    let person = viewer.person.id;
+    let sub =
+        h.db.run(move |c| Ok(spaces::subscription(c, space.id, person)?))
+            .await?;
+    Ok(FollowState::of(sub.as_ref()))
+}
+
+/// Follows a space on another server: records the subscription and, in the same transaction,
+/// the event that sends the Follow. Following twice changes nothing.
+pub async fn follow(h: &Hearth, viewer: &Viewer, name: &str) -> AppResult<FollowState> {
+    let space = get_row(h, name).await?;
+    if !space.is_remote() {
+        return Err(AppError::invalid(
+            "space",
+            "this space is on this server; there is nothing to follow",
+        ));
+    }
+    let person = viewer.person.id;
+    let follow_id = format!(
+        "{}/activities/follow/{}",
+        h.config.public_url(),
+        random_hex()
+    );
+    let state =
+        h.db.transaction(move |c| {
+            if let Some(sub) = spaces::subscription(c, space.id, person)? {
+                return Ok(FollowState::of(Some(&sub)));
+            }
+            let id = spaces::subscribe(c, space.id, person, &follow_id)?;
+            db::outbox::record(c, db::outbox::SPACE_FOLLOWED, id)?;
+            Ok(FollowState::Pending)
+        })
+        .await?;
+    h.outbox.notify_one();
+    Ok(state)
+}
+
+/// Stops following a space on another server (an `Undo(Follow)` goes to it). Threads already
+/// received stay.
+pub async fn unfollow(h: &Hearth, viewer: &Viewer, name: &str) -> AppResult<FollowState> {
+    let space = get_row(h, name).await?;
+    let person = viewer.person.id;
+    h.db.transaction(move |c| {
+        if let Some(sub) = spaces::subscription(c, space.id, person)? {
+            spaces::unsubscribe(c, sub.id)?;
+            let payload = serde_json::json!({
+                "person_id": person,
+                "follow_id": sub.follow_activity_id,
+            });
+            db::outbox::record_payload(
+                c,
+                db::outbox::SPACE_UNFOLLOWED,
+                space.id,
+                &payload.to_string(),
+            )?;
+        }
+        Ok(())
+    })
+    .await?;
+    h.outbox.notify_one();
+    Ok(FollowState::None)
+}
+
+/// Spaces on other servers that people here follow.
+pub async fn list_followed_remote(h: &Hearth) -> AppResult<Vec<views::Space>> {
+    let (rows, activity) =
+        h.db.run(|c| Ok((spaces::list_followed_remote(c)?, spaces::activity(c)?)))
+            .await?;
+    Ok(rows
+        .iter()
+        .map(|s| {
+            let (n, last) = activity
+                .iter()
+                .find(|a| a.0 == s.id)
+                .map(|a| (a.1, a.2))
+                .unwrap_or((0, None));
+            views::Space::new(s, n, last)
+        })
+        .collect())
+}
+
+fn random_hex() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
 }

@@ -160,9 +160,15 @@ pub async fn ask_as(
     if space.archived {
         return Err(AppError::forbidden("this space is archived and read-only"));
     }
-    if PostingMode::parse(&space.posting_mode) != Some(PostingMode::Open)
-        && !author.role().is_staff()
-    {
+    let open = PostingMode::parse(&space.posting_mode) == Some(PostingMode::Open);
+    // In a space on another server, its Group decides who starts threads: what it passes on
+    // is stored; people here may start one only where it is open to everyone.
+    let allowed = match (space.is_remote(), content.ap_id.is_some()) {
+        (true, true) => true,
+        (true, false) => open,
+        (false, _) => open || author.role().is_staff(),
+    };
+    if !allowed {
         return Err(AppError::forbidden(
             "only staff start threads in this space; you can reply to them",
         ));

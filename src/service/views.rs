@@ -187,6 +187,8 @@ pub struct Space {
     pub url: String,
     pub thread_count: i64,
     pub last_activity_at: Option<DateTime<Utc>>,
+    /// For a space on another server: that server (`community.other.example`).
+    pub home: Option<String>,
 }
 
 impl Space {
@@ -208,6 +210,10 @@ impl Space {
             url: format!("/s/{}", s.name),
             thread_count,
             last_activity_at: last.map(utc),
+            home: s
+                .remote_actor_id
+                .and_then(|_| s.name.split_once('@'))
+                .map(|(_, host)| host.to_string()),
         }
     }
 }

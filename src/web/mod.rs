@@ -28,6 +28,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/", get(pages::home::home))
         .route("/theme.css", get(pages::home::theme))
         .route("/s/{space}", get(pages::spaces::show))
+        .route("/s/{space}/follow", post(pages::spaces::follow))
+        .route("/s/{space}/unfollow", post(pages::spaces::unfollow))
+        .route("/spaces/find", post(pages::home::find_space))
         .route(
             "/s/{space}/new",
             get(pages::spaces::compose_form).post(pages::spaces::compose),

@@ -12,6 +12,7 @@ mod durability;
 mod federation;
 mod fixtures;
 mod health;
+mod instances;
 mod interop;
 mod migrations;
 mod peer;

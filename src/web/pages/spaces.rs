@@ -48,9 +48,15 @@ pub async fn show(
         },
     )
     .await?;
+    let remote = space.home.is_some();
     let can_start = page.viewer.as_ref().is_some_and(|v| {
-        !space.archived && (space.posting_mode == PostingMode::Open || v.role().is_staff())
+        !space.archived
+            && (space.posting_mode == PostingMode::Open || (!remote && v.role().is_staff()))
     });
+    let follow = match (&page.viewer, remote) {
+        (Some(v), true) => Some(spaces::follow_state(&s.hearth, v, &name).await?),
+        _ => None,
+    };
     let body = s.templates.render(
         "space.html",
         merge_maps([
@@ -61,6 +67,7 @@ pub async fn show(
                 sort => sort,
                 filter => filter,
                 can_start => can_start,
+                follow => val(&follow),
             },
             page.base(),
         ]),
@@ -113,4 +120,31 @@ pub async fn compose(
         ),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /s/<space>/follow` and `/unfollow`: follow a space on another server, or stop.
+pub async fn follow(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Path(name): Path<String>,
+) -> WebResult<Response> {
+    let viewer = match page.require_viewer() {
+        Ok(v) => v.clone(),
+        Err(r) => return Ok(r),
+    };
+    spaces::follow(&s.hearth, &viewer, &name).await?;
+    Ok(see_other(&format!("/s/{name}")))
+}
+
+pub async fn unfollow(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Path(name): Path<String>,
+) -> WebResult<Response> {
+    let viewer = match page.require_viewer() {
+        Ok(v) => v.clone(),
+        Err(r) => return Ok(r),
+    };
+    spaces::unfollow(&s.hearth, &viewer, &name).await?;
+    Ok(see_other(&format!("/s/{name}")))
 }
