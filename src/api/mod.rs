@@ -83,7 +83,11 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(spaces::list, spaces::create))
         .routes(routes!(spaces::get, spaces::update))
         .routes(routes!(spaces::find_remote, spaces::list_remote))
-        .routes(routes!(spaces::follow_state, spaces::follow, spaces::unfollow))
+        .routes(routes!(
+            spaces::follow_state,
+            spaces::follow,
+            spaces::unfollow
+        ))
         .routes(routes!(spaces::threads, spaces::ask))
         .routes(routes!(threads::get))
         .routes(routes!(threads::reply))

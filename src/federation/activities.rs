@@ -64,7 +64,10 @@ pub fn is_handled(activity: &serde_json::Value) -> bool {
         (Some("Follow"), _)
             | (Some("Undo"), Some("Follow"))
             | (Some("Create" | "Update"), Some("Note" | "Page" | "Article"))
-            | (Some("Like" | "Delete" | "Flag" | "Announce" | "Accept" | "Reject"), _)
+            | (
+                Some("Like" | "Delete" | "Flag" | "Announce" | "Accept" | "Reject"),
+                _
+            )
             | (Some("Undo"), Some("Like"))
     )
 }
@@ -1024,6 +1027,61 @@ mod tests {
             "help"
         );
         assert_eq!(title_from_text("@support", "support"), "(untitled)");
+    }
+
+    fn fixture(name: &str) -> serde_json::Value {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/activitypub")
+            .join(name);
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    /// The Announce shapes peers send (SOURCES.md): each names the post to re-fetch, or is
+    /// deliberately not about a post.
+    #[test]
+    fn announce_shapes_name_the_post_to_fetch() {
+        for (name, expected) in [
+            ("lemmy/announce-create-page.json", Some(false)),
+            ("lemmy/announce-page-compat.json", Some(false)),
+            ("piefed/announce-create-page.json", Some(false)),
+            ("nodebb/announce-create-note.json", Some(false)),
+            ("nodebb/announce-note.json", Some(false)),
+            ("gotosocial/announce-followers-only.json", Some(false)),
+            ("nodebb/announce-relayed-lemmy-like.json", None),
+        ] {
+            let doc = fixture(name);
+            let got = announced_post(&doc["object"]);
+            assert_eq!(got.as_ref().map(|(_, d)| *d), expected, "{name}");
+            if let Some((url, _)) = got {
+                let inner = &doc["object"];
+                let want = match inner {
+                    serde_json::Value::String(s) => s.clone(),
+                    o if o["type"] == "Create" => object_id(&o["object"]).unwrap().to_string(),
+                    o => o["id"].as_str().unwrap().to_string(),
+                };
+                assert_eq!(url.as_str(), want, "{name}");
+            }
+        }
+        let delete = serde_json::json!({"type": "Delete", "object": "https://a.example/p/1"});
+        assert_eq!(
+            announced_post(&delete).map(|(u, d)| (u.to_string(), d)),
+            Some(("https://a.example/p/1".to_string(), true))
+        );
+    }
+
+    /// Accepts name the Follow embedded (Lemmy) or by id only (Mitra, GoToSocial).
+    #[test]
+    fn accepts_name_the_follow_either_way() {
+        for name in [
+            "lemmy/accept-follow-embedded.json",
+            "mitra/accept-id-only-from-group.json",
+            "gotosocial/accept-like-id-only.json",
+        ] {
+            let doc = fixture(name);
+            assert!(object_id(&doc["object"]).is_some(), "{name}");
+            let parsed: InboxActivity = serde_json::from_value(doc).unwrap();
+            assert!(matches!(parsed, InboxActivity::Accept(_)), "{name}");
+        }
     }
 
     #[test]

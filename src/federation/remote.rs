@@ -14,7 +14,10 @@ use crate::service::Hearth;
 pub fn parse_handle(input: &str) -> AppResult<(String, String)> {
     let h = input.trim().trim_start_matches(['@', '!']);
     let (name, host) = h.split_once('@').ok_or_else(|| {
-        AppError::invalid("handle", "write the space as name@server, e.g. support@example.com")
+        AppError::invalid(
+            "handle",
+            "write the space as name@server, e.g. support@example.com",
+        )
     })?;
     let valid_name = !name.is_empty()
         && name.len() <= 100
@@ -43,7 +46,9 @@ pub async fn resolve_space(data: &Data<Hearth>, input: &str) -> AppResult<spaces
     if host == h.config.domain.to_ascii_lowercase() {
         return crate::service::spaces::get_row(h, &name).await;
     }
-    if h.config.is_blocked(host.split(':').next().unwrap_or_default()) {
+    if h.config
+        .is_blocked(host.split(':').next().unwrap_or_default())
+    {
         return Err(AppError::forbidden(super::BLOCKED));
     }
     let actor: ApubRemote = webfinger_resolve_actor(&format!("{name}@{host}"), data)

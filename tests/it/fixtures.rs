@@ -12,14 +12,6 @@ use serde_json::Value;
 /// Activity types acknowledged and dropped (202) at the inbox, with why.
 const IGNORED: &[(&str, &str)] = &[
     (
-        "Accept",
-        "Hearth does not follow anyone yet, so there is nothing to accept",
-    ),
-    (
-        "Announce",
-        "Hearth does not follow remote groups yet; boosts of our own content need no action",
-    ),
-    (
         "Add",
         "moderator and featured-post changes of remote groups",
     ),

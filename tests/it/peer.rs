@@ -92,10 +92,16 @@ impl Actor for PeerActor {
 async fn actor_doc(State(s): State<PeerState>, Path(name): Path<String>) -> impl IntoResponse {
     s.fetches.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let id = format!("{}/users/{name}", s.base);
+    // Actors whose name starts with `group` are Groups (a community on the peer).
+    let kind = if name.starts_with("group") {
+        "Group"
+    } else {
+        "Person"
+    };
     let body = json!({
         "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
         "id": id,
-        "type": "Person",
+        "type": kind,
         "preferredUsername": name,
         "name": format!("{name} <script>alert(1)</script> Remote"),
         "summary": "<p>Hi <script>alert(1)</script><a href=\"javascript:x\">x</a></p>",
@@ -110,11 +116,47 @@ async fn actor_doc(State(s): State<PeerState>, Path(name): Path<String>) -> impl
     )
 }
 
+#[derive(serde::Deserialize)]
+struct WebfingerQuery {
+    resource: String,
+}
+
+/// WebFinger for any `acct:<name>@<peer>`: every name is an actor here.
+async fn webfinger(
+    State(s): State<PeerState>,
+    axum::extract::Query(q): axum::extract::Query<WebfingerQuery>,
+) -> axum::response::Response {
+    let Some(name) = q
+        .resource
+        .strip_prefix("acct:")
+        .and_then(|r| r.split('@').next())
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let href = format!("{}/users/{name}", s.base);
+    (
+        [("content-type", "application/jrd+json")],
+        json!({
+            "subject": q.resource,
+            "links": [{ "rel": "self", "type": "application/activity+json", "href": href }],
+        })
+        .to_string(),
+    )
+        .into_response()
+}
+
+/// A `Tombstone` is served with `410 Gone`, as Mastodon does for deleted posts.
 async fn object_doc(
     State(s): State<PeerState>,
     Path(id): Path<String>,
 ) -> axum::response::Response {
     match s.objects.lock().unwrap().get(&id) {
+        Some(doc) if doc["type"] == "Tombstone" => (
+            StatusCode::GONE,
+            [("content-type", "application/activity+json")],
+            doc.to_string(),
+        )
+            .into_response(),
         Some(doc) => (
             [("content-type", "application/activity+json")],
             doc.to_string(),
@@ -173,6 +215,7 @@ impl Peer {
             .route("/users/{name}", get(actor_doc))
             .route("/users/{name}/inbox", post(receive))
             .route("/statuses/{id}", get(object_doc))
+            .route("/.well-known/webfinger", get(webfinger))
             .route("/inbox", post(receive))
             .with_state(state.clone());
         let stop = CancellationToken::new();
@@ -233,6 +276,11 @@ impl Peer {
             .lock()
             .unwrap()
             .insert(id.to_string(), doc);
+    }
+
+    /// Stops serving `<base>/statuses/<id>` (it answers 404).
+    pub fn forget_status(&self, id: &str) {
+        self.state.objects.lock().unwrap().remove(id);
     }
 
     /// How many times an actor document was fetched.

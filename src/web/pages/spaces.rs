@@ -67,7 +67,7 @@ pub async fn show(
                 sort => sort,
                 filter => filter,
                 can_start => can_start,
-                follow => val(&follow),
+                follow => val(follow),
             },
             page.base(),
         ]),
