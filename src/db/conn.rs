@@ -59,6 +59,8 @@ impl DbConn {
                     "PRAGMA busy_timeout = 5000;
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = NORMAL;
+                     PRAGMA mmap_size = 268435456;
+                     PRAGMA cache_size = -16000;
                      PRAGMA foreign_keys = ON;",
                 )
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
@@ -75,6 +77,46 @@ impl DbConn {
 
     pub fn is_postgres(&self) -> bool {
         matches!(self, DbConn::Postgresql(_))
+    }
+
+    /// Runs `f` in a transaction that writes. On SQLite it begins `IMMEDIATE`, taking the write
+    /// lock up front: a deferred transaction that reads and then writes can find another writer
+    /// in the way and fail at once with "database is locked" (the busy timeout cannot help
+    /// there), where an immediate one waits its turn. Nested transactions are savepoints.
+    pub fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        let top = match self {
+            DbConn::Sqlite(c) => {
+                let depth = AnsiTransactionManager::transaction_manager_status_mut(c)
+                    .transaction_depth()?;
+                depth.is_none()
+            }
+            DbConn::Postgresql(_) => false,
+        };
+        if !top {
+            return self.transaction(f);
+        }
+        if let DbConn::Sqlite(c) = self {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        }
+        let result = f(self);
+        let DbConn::Sqlite(c) = self else {
+            unreachable!("only SQLite begins here");
+        };
+        match result {
+            Ok(value) => {
+                AnsiTransactionManager::commit_transaction(c)?;
+                Ok(value)
+            }
+            Err(e) => {
+                AnsiTransactionManager::rollback_transaction(c)?;
+                Err(e)
+            }
+        }
     }
 }
 

@@ -99,7 +99,7 @@ pub fn find_actor(conn: &mut DbConn, ap_id: &str) -> QueryResult<Option<RemoteAc
 /// Inserts or refreshes a remote actor (select-then-write: the common query layer has no
 /// `ON CONFLICT`; a concurrent insert of the same actor is caught and turned into an update).
 pub fn upsert_actor(conn: &mut DbConn, form: &RemoteActorForm) -> QueryResult<RemoteActor> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if let Some(existing) = find_actor(conn, &form.ap_id)? {
             diesel::update(remote_actors::table.find(existing.id))
                 .set(form)
@@ -301,6 +301,7 @@ pub fn claim_due(
     now: NaiveDateTime,
     lease: chrono::TimeDelta,
     limit: i64,
+    busy_hosts: &[String],
 ) -> QueryResult<Vec<Delivery>> {
     // Unreachable servers get nothing, except one probe when it is due.
     let resting: Vec<(String, Option<NaiveDateTime>)> = peers::table
@@ -332,6 +333,7 @@ pub fn claim_due(
     }
     let mut hosts_out = skip;
     hosts_out.extend(probes.iter().map(|d| d.inbox_host.clone()));
+    hosts_out.extend(busy_hosts.iter().cloned());
     let due: Vec<Delivery> = deliveries::table
         .filter(deliveries::status.eq("pending"))
         .filter(deliveries::next_attempt_at.le(now))

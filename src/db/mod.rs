@@ -21,7 +21,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use diesel::Connection;
 use diesel::r2d2::Pool;
 
 pub use conn::DbConn;
@@ -35,6 +34,11 @@ pub struct Db {
     pool: Pool<conn::Manager>,
     postgres: bool,
     queries: Arc<AtomicU64>,
+    /// SQLite has one writer at a time: write transactions of this process take turns here,
+    /// woken as soon as the previous one commits, instead of polling SQLite's busy handler
+    /// (which sleeps in steps of milliseconds). Other processes (the command line) still meet
+    /// the busy timeout.
+    writer: Arc<std::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -72,6 +76,7 @@ impl Db {
             pool,
             postgres: url.is_postgres(),
             queries,
+            writer: Arc::default(),
         }
     }
 
@@ -105,7 +110,17 @@ impl Db {
         R: Send + 'static,
         F: FnOnce(&mut DbConn) -> AppResult<R> + Send + 'static,
     {
-        self.run(move |conn| conn.transaction(f)).await
+        let pool = self.pool.clone();
+        let writer = (!self.postgres).then(|| self.writer.clone());
+        blocking(move || {
+            // Take the turn before the connection, so waiting writers hold no connection.
+            let _turn = writer
+                .as_ref()
+                .map(|w| w.lock().unwrap_or_else(|e| e.into_inner()));
+            let mut conn = pool.get()?;
+            conn.write_transaction(f)
+        })
+        .await
     }
 
     /// Whether the database answers a trivial query within a couple of seconds.

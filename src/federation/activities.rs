@@ -403,13 +403,22 @@ impl Activity for CreatePost {
         let row = author_actor.row.clone();
         let handle = format!("{}@{}", row.username.to_ascii_lowercase(), row.domain);
         let display = row.display_name.clone();
-        let seen_id = ap_id.clone();
+        let content = crate::service::threads::Content {
+            body: body.clone(),
+            html,
+            ap_id: Some(ap_id.clone()),
+            received,
+        };
+        // One transaction: the activity is recorded as seen together with what it changed,
+        // and a reply to a thread here is stored in it too.
         let placed =
             h.db.transaction(move |c| {
                 if !store::first_time_seen(c, &activity_id)? {
                     return Ok(None);
                 }
-                if crate::db::posts::find_by_ap_id(c, &seen_id)?.is_some() {
+                if crate::db::posts::find_by_ap_id(c, &content.ap_id.clone().unwrap_or_default())?
+                    .is_some()
+                {
                     return Ok(None);
                 }
                 let target = match &in_reply_to {
@@ -425,43 +434,43 @@ impl Activity for CreatePost {
                     return Ok(None);
                 };
                 let author = crate::db::persons::ensure_remote(c, row.id, &handle, &display)?;
-                Ok(Some((target, author)))
+                if let Target::Reply {
+                    thread_id,
+                    parent_id,
+                } = target
+                {
+                    crate::service::threads::reply_in(
+                        c,
+                        author.id,
+                        thread_id,
+                        Some(parent_id),
+                        &content,
+                    )?;
+                    return Ok(Some(None));
+                }
+                Ok(Some(Some((target, author, content))))
             })
             .await?;
-        let Some((target, author)) = placed else {
+        h.outbox.notify_one();
+        let Some(placed) = placed else {
             tracing::debug!(id = %ap_id, "incoming post not addressed to anything here; ignored");
             return Ok(());
         };
-        let content = crate::service::threads::Content {
-            body: body.clone(),
-            html,
-            ap_id: Some(ap_id),
-            received,
-        };
-        match target {
-            Target::Reply {
-                thread_id,
-                parent_id,
-            } => {
-                crate::service::threads::reply_as(h, &author, thread_id, Some(parent_id), content)
-                    .await?;
-            }
-            Target::Thread { space } => {
-                let title = match object
-                    .name
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                {
-                    Some(n) => n
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(crate::service::threads::TITLE_MAX)
-                        .collect(),
-                    None => title_from_text(&body, &space),
-                };
-                crate::service::threads::ask_as(h, &author, &space, title, content).await?;
-            }
+        if let Some((Target::Thread { space }, author, content)) = placed {
+            let title = match object
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+            {
+                Some(n) => n
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(crate::service::threads::TITLE_MAX)
+                    .collect(),
+                None => title_from_text(&body, &space),
+            };
+            crate::service::threads::ask_as(h, &author, &space, title, content).await?;
         }
         Ok(())
     }

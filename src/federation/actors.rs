@@ -31,6 +31,14 @@ pub async fn ensure_keys(h: &Hearth, handle: &str) -> FedResult<(String, String)
     if let Some(k) = h.db.run(move |c| Ok(store::find_keys(c, &lookup)?)).await? {
         return Ok(k);
     }
+    // One key generation at a time: a thread fanned out to many followers asks for the Group's
+    // keys from every delivery at once, and each would otherwise generate its own.
+    static GENERATING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = GENERATING.lock().await;
+    let lookup = handle.clone();
+    if let Some(k) = h.db.run(move |c| Ok(store::find_keys(c, &lookup)?)).await? {
+        return Ok(k);
+    }
     let pair = generate_keys().await?;
     Ok(h.db
         .run(move |c| {

@@ -22,10 +22,10 @@ use crate::db::{self, federation as store};
 use crate::service::Hearth;
 
 /// How many deliveries are in flight at once, in all.
-pub const CONCURRENCY: usize = 64;
-/// How many are in flight to one host at once: enough that a peer 150 ms away gets dozens per
-/// second, few enough not to hammer it.
-pub const PER_HOST: usize = 8;
+pub const CONCURRENCY: usize = 128;
+/// How many are in flight to one host at once: enough that a peer 150 ms away gets a couple of
+/// hundred per second (see docs/performance.md), few enough not to hammer it.
+pub const PER_HOST: usize = 40;
 /// Rows claimed per pass.
 const BATCH: i64 = 256;
 /// A claimed row is not picked up by another worker for this long (well above the 10 s request
@@ -136,84 +136,116 @@ async fn send_one(data: &Data<Hearth>, d: &store::Delivery) -> Result<(), Failur
     Ok(())
 }
 
-/// One pass: claims due deliveries and sends them, at most `CONCURRENCY` at once and `PER_HOST`
-/// per host. Returns how many were attempted.
-pub async fn deliver_due(fed: &FederationConfig<Hearth>) -> usize {
-    let h = fed.to_request_data().app_data().clone();
-    let claimed = match h
+/// The in-flight limits of one worker: deliveries wait for a slot of their host first, then a
+/// global one, so a slow host holds only its own slots and never starves the others.
+#[derive(Clone)]
+struct Limits {
+    global: Arc<Semaphore>,
+    per_host: Arc<std::sync::Mutex<HashMap<String, Arc<Semaphore>>>>,
+}
+
+impl Limits {
+    fn new() -> Limits {
+        Limits {
+            global: Arc::new(Semaphore::new(CONCURRENCY)),
+            per_host: Arc::default(),
+        }
+    }
+
+    fn host(&self, host: &str) -> Arc<Semaphore> {
+        let mut map = self.per_host.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(host.to_string())
+            .or_insert_with(|| Arc::new(Semaphore::new(PER_HOST)))
+            .clone()
+    }
+}
+
+/// Sends one claimed delivery within the limits and records the outcome. Returns its host.
+async fn deliver(fed: FederationConfig<Hearth>, limits: Limits, d: store::Delivery) -> String {
+    let host_slots = limits.host(&d.inbox_host);
+    let Ok(_host) = host_slots.acquire_owned().await else {
+        return d.inbox_host;
+    };
+    let Ok(_global) = limits.global.clone().acquire_owned().await else {
+        return d.inbox_host;
+    };
+    let data = fed.to_request_data();
+    let h = data.app_data().clone();
+    let result = send_one(&data, &d).await;
+    let now = db::now();
+    let id = d.id;
+    let host = d.inbox_host.clone();
+    let update = match result {
+        Ok(()) => {
+            h.db.transaction(move |c| {
+                store::mark_sent(c, id, now)?;
+                store::peer_answered(c, &host, now)?;
+                Ok(())
+            })
+            .await
+        }
+        Err(failure) => {
+            let err = failure.message;
+            tracing::info!(inbox = %d.inbox, attempts = d.attempts + 1, "delivery failed: {err}");
+            let retry_at = now + backoff(d.attempts + 1);
+            let retry = (failure.retry
+                && retry_at.signed_duration_since(d.created_at) < GIVE_UP_AFTER)
+                .then_some(retry_at);
+            h.db.transaction(move |c| {
+                store::mark_failed(c, id, &err, retry, now)?;
+                if retry.is_some() {
+                    store::peer_failed(c, &host, now)?;
+                }
+                Ok(())
+            })
+            .await
+        }
+    };
+    if let Err(e) = update {
+        e.log();
+    }
+    d.inbox_host
+}
+
+async fn claim(h: &Hearth, limit: i64, busy_hosts: Vec<String>) -> Vec<store::Delivery> {
+    match h
         .db
-        .run(|c| Ok(store::claim_due(c, db::now(), LEASE, BATCH)?))
+        .transaction(move |c| Ok(store::claim_due(c, db::now(), LEASE, limit, &busy_hosts)?))
         .await
     {
         Ok(rows) => rows,
         Err(e) => {
             e.log();
-            return 0;
+            vec![]
         }
-    };
-    let n = claimed.len();
-    if n == 0 {
-        return 0;
     }
-    let global = Arc::new(Semaphore::new(CONCURRENCY));
-    let mut per_host: HashMap<String, Arc<Semaphore>> = HashMap::new();
+}
+
+/// One pass: claims due deliveries and sends them, at most `CONCURRENCY` at once and `PER_HOST`
+/// per host, and waits until all are done. Returns how many were attempted. (Tests step
+/// deliveries with it; the worker in [`run`] keeps sending without waiting between passes.)
+pub async fn deliver_due(fed: &FederationConfig<Hearth>) -> usize {
+    let h = fed.to_request_data().app_data().clone();
+    let claimed = claim(&h, BATCH, vec![]).await;
+    let n = claimed.len();
+    let limits = Limits::new();
     let mut tasks = tokio::task::JoinSet::new();
     for d in claimed {
-        let host = per_host
-            .entry(d.inbox_host.clone())
-            .or_insert_with(|| Arc::new(Semaphore::new(PER_HOST)))
-            .clone();
-        let global = global.clone();
-        let data = fed.to_request_data();
-        let h = h.clone();
-        tasks.spawn(async move {
-            let (Ok(_g), Ok(_h)) = (global.acquire_owned().await, host.acquire_owned().await) else {
-                return;
-            };
-            let result = send_one(&data, &d).await;
-            let now = db::now();
-            let id = d.id;
-            let update = match result {
-                                Ok(()) => {
-                    let host = d.inbox_host.clone();
-                    h.db
-                        .transaction(move |c| {
-                            store::mark_sent(c, id, now)?;
-                            store::peer_answered(c, &host, now)?;
-                            Ok(())
-                        })
-                        .await
-                }
-                Err(failure) => {
-                    let err = failure.message;
-                    tracing::info!(inbox = %d.inbox, attempts = d.attempts + 1, "delivery failed: {err}");
-                    let retry_at = now + backoff(d.attempts + 1);
-                    let retry = (failure.retry
-                        && retry_at.signed_duration_since(d.created_at) < GIVE_UP_AFTER)
-                        .then_some(retry_at);
-                                        let host = d.inbox_host.clone();
-                    h.db
-                        .transaction(move |c| {
-                            store::mark_failed(c, id, &err, retry, now)?;
-                            if retry.is_some() {
-                                store::peer_failed(c, &host, now)?;
-                            }
-                            Ok(())
-                        })
-                        .await
-                }
-            };
-            if let Err(e) = update {
-                e.log();
-            }
-        });
+        tasks.spawn(deliver(fed.clone(), limits.clone(), d));
     }
     while tasks.join_next().await.is_some() {}
     n
 }
 
-/// Runs until `shutdown`: a pass whenever new rows are committed, and at least every few seconds
-/// for retries that come due.
+/// Deliveries claimed but not finished, at most, per host: more would wait longer than their
+/// claim lasts if the host is slow.
+const QUEUED_PER_HOST: usize = PER_HOST * 4;
+/// And in all.
+const QUEUED: usize = 2048;
+
+/// Runs until `shutdown`: turns events into deliveries and keeps sending, claiming more rows as
+/// slots free up (a slow host never holds up the others), and looks again at least every few
+/// seconds for retries that come due.
 pub async fn run(fed: FederationConfig<Hearth>, shutdown: CancellationToken) {
     let h = fed.to_request_data().app_data().clone();
     // With SQLite this process is the only worker: whatever was in flight when it last stopped
@@ -229,21 +261,57 @@ pub async fn run(fed: FederationConfig<Hearth>, shutdown: CancellationToken) {
         }
     }
     let signal = h.outbox.clone();
+    let limits = Limits::new();
+    let mut tasks: tokio::task::JoinSet<String> = tokio::task::JoinSet::new();
+    let mut queued: HashMap<String, usize> = HashMap::new();
+    let finished = |queued: &mut HashMap<String, usize>, host: String| {
+        if let Some(n) = queued.get_mut(&host) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                queued.remove(&host);
+            }
+        }
+    };
     loop {
         if shutdown.is_cancelled() {
             break;
         }
+        while let Some(done) = tasks.try_join_next() {
+            if let Ok(host) = done {
+                finished(&mut queued, host);
+            }
+        }
         let events = super::outbound::process_events(&fed).await;
-        let busy = deliver_due(&fed).await > 0 || events > 0;
-        if busy {
+        let room = QUEUED.saturating_sub(tasks.len());
+        let mut claimed = 0;
+        if room > 0 {
+            let busy: Vec<String> = queued
+                .iter()
+                .filter(|(_, n)| **n >= QUEUED_PER_HOST)
+                .map(|(host, _)| host.clone())
+                .collect();
+            for d in claim(&h, (room as i64).min(BATCH), busy).await {
+                *queued.entry(d.inbox_host.clone()).or_default() += 1;
+                tasks.spawn(deliver(fed.clone(), limits.clone(), d));
+                claimed += 1;
+            }
+        }
+        if events > 0 || claimed > 0 {
             continue;
         }
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = signal.notified() => {}
+            Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                if let Ok(host) = done {
+                    finished(&mut queued, host);
+                }
+            }
             _ = tokio::time::sleep(Duration::from_secs(5)) => {}
         }
     }
+    // Sends still in flight are dropped; their rows stay pending and go out again.
+    tasks.shutdown().await;
 }
 
 #[cfg(test)]

@@ -433,59 +433,67 @@ pub async fn reply_as(
 ) -> AppResult<posts::Post> {
     let author_id = author.id;
     let post =
-        h.db.transaction(move |c| {
-            let thread =
-                threads::find(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
-            let space = spaces::get(c, thread.space_id)?;
-            if space.archived {
-                return Err(AppError::forbidden("this space is archived and read-only"));
-            }
-            if thread.deleted {
-                return Err(AppError::conflict(
-                    "thread",
-                    "this thread was deleted by its author",
-                ));
-            }
-            let opening =
-                posts::opening_id(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
-            let parent_id = match parent {
-                None => opening,
-                Some(pid) => {
-                    let p = posts::find(c, pid)?
-                        .filter(|p| p.thread_id == thread_id)
-                        .ok_or_else(|| {
-                            AppError::invalid("parent_id", "parent_id is not a post of this thread")
-                        })?;
-                    if p.deleted_at.is_some() {
-                        return Err(AppError::conflict("parent_id", "that reply was deleted"));
-                    }
-                    pid
-                }
-            };
-            let now = db::now();
-            let id = posts::insert(
-                c,
-                &posts::NewPost {
-                    thread_id,
-                    parent_id: Some(parent_id),
-                    author_id,
-                    body: &content.body,
-                    body_html: &content.html,
-                    created_at: now,
-                    ap_id: content.ap_id.as_deref(),
-                },
-            )?;
-            threads::touch_activity(c, thread_id, now, 1)?;
-            if content.ap_id.is_none() {
-                db::outbox::record(c, db::outbox::REPLY_CREATED, id)?;
-            } else if let Some(activity) = &content.received {
-                db::outbox::record_payload(c, db::outbox::REMOTE_ACTIVITY, id, activity)?;
-            }
-            posts::find(c, id)?.ok_or_else(|| AppError::not_found("post"))
-        })
-        .await?;
+        h.db.transaction(move |c| reply_in(c, author_id, thread_id, parent, &content))
+            .await?;
     h.outbox.notify_one();
     Ok(post)
+}
+
+/// The reply itself, inside the caller's transaction (the inbox stores a received reply in the
+/// same transaction that records the activity as seen). The caller wakes the outbox after
+/// committing.
+pub fn reply_in(
+    c: &mut db::DbConn,
+    author_id: i64,
+    thread_id: i64,
+    parent: Option<i64>,
+    content: &Content,
+) -> AppResult<posts::Post> {
+    let thread = threads::find(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+    let space = spaces::get(c, thread.space_id)?;
+    if space.archived {
+        return Err(AppError::forbidden("this space is archived and read-only"));
+    }
+    if thread.deleted {
+        return Err(AppError::conflict(
+            "thread",
+            "this thread was deleted by its author",
+        ));
+    }
+    let parent_id = match parent {
+        None => posts::opening_id(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?,
+        Some(pid) => {
+            let p = posts::find(c, pid)?
+                .filter(|p| p.thread_id == thread_id)
+                .ok_or_else(|| {
+                    AppError::invalid("parent_id", "parent_id is not a post of this thread")
+                })?;
+            if p.deleted_at.is_some() {
+                return Err(AppError::conflict("parent_id", "that reply was deleted"));
+            }
+            pid
+        }
+    };
+    let now = db::now();
+    let id = posts::insert(
+        c,
+        &posts::NewPost {
+            thread_id,
+            parent_id: Some(parent_id),
+            author_id,
+            body: &content.body,
+            body_html: &content.html,
+            created_at: now,
+            ap_id: content.ap_id.as_deref(),
+        },
+    )?;
+    threads::touch_activity(c, thread_id, now, 1)?;
+    if content.ap_id.is_none() {
+        db::outbox::record(c, db::outbox::REPLY_CREATED, id)?;
+    } else if let Some(activity) = &content.received {
+        db::outbox::record_payload(c, db::outbox::REMOTE_ACTIVITY, id, activity)?;
+    }
+    posts::find(c, id)?.ok_or_else(|| AppError::not_found("post"))
 }
 
 /// The author edits their own post (and, for an opening post, the title). The earlier version is

@@ -38,6 +38,10 @@ struct PeerState {
     fetches: Arc<std::sync::atomic::AtomicUsize>,
     /// Objects served at `/statuses/<id>`.
     objects: Arc<Mutex<std::collections::HashMap<String, Value>>>,
+    /// Milliseconds every inbox POST waits before it is answered (a peer far away).
+    latency_ms: Arc<std::sync::atomic::AtomicU64>,
+    /// Whether inbox POSTs are kept for [`Peer::received`] (benchmarks send thousands).
+    keep: Arc<std::sync::atomic::AtomicBool>,
 }
 
 pub struct Peer {
@@ -172,7 +176,15 @@ async fn receive(
     uri: axum::http::Uri,
     body: String,
 ) -> StatusCode {
-    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let latency = s.latency_ms.load(std::sync::atomic::Ordering::Relaxed);
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
+    let body: Value = if s.keep.load(std::sync::atomic::Ordering::Relaxed) {
+        serde_json::from_str(&body).unwrap_or(Value::Null)
+    } else {
+        Value::Null
+    };
     s.attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let status = {
         let mut script = s.script.lock().unwrap();
@@ -185,7 +197,7 @@ async fn receive(
     if status == 0 {
         std::future::pending::<()>().await;
     }
-    if (200..300).contains(&status) {
+    if (200..300).contains(&status) && s.keep.load(std::sync::atomic::Ordering::Relaxed) {
         s.inbox.lock().unwrap().push(Received {
             path: uri.path().to_string(),
             headers,
@@ -210,6 +222,8 @@ impl Peer {
             attempts: Arc::default(),
             fetches: Arc::default(),
             objects: Arc::default(),
+            latency_ms: Arc::default(),
+            keep: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         };
         let app = Router::new()
             .route("/users/{name}", get(actor_doc))
@@ -297,6 +311,36 @@ impl Peer {
 
     pub fn received(&self) -> Vec<Received> {
         self.state.inbox.lock().unwrap().clone()
+    }
+
+    /// Every inbox POST from now on waits `ms` before it is answered.
+    #[allow(dead_code)] // used by the benchmarks
+    pub fn set_latency(&self, ms: u64) {
+        self.state
+            .latency_ms
+            .store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Stops keeping what arrives (only counts it): for benchmarks that send thousands.
+    #[allow(dead_code)] // used by the benchmarks
+    pub fn count_only(&self) {
+        self.state
+            .keep
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// A signed POST of `body` to `inbox`, ready to send (benchmarks sign ahead of time).
+    #[allow(dead_code)] // used by the benchmarks
+    pub async fn sign(&self, inbox: &str, body: &Value) -> reqwest::Request {
+        let bytes = body.to_string().into_bytes();
+        static CLIENT: std::sync::OnceLock<reqwest_middleware::ClientWithMiddleware> =
+            std::sync::OnceLock::new();
+        let builder = CLIENT
+            .get_or_init(|| reqwest::Client::new().into())
+            .post(inbox)
+            .header("content-type", "application/activity+json");
+        let data = self.signer.to_request_data();
+        data.sign_request(builder, bytes.into()).await.unwrap()
     }
 
     /// POSTs `body` to `inbox`, signed by bob's key (as `bob` would), and returns the status.
