@@ -118,6 +118,14 @@ pub fn upsert_actor(conn: &mut DbConn, form: &RemoteActorForm) -> QueryResult<Re
     })
 }
 
+pub fn find_actor_by_id(conn: &mut DbConn, id: i64) -> QueryResult<Option<RemoteActor>> {
+    remote_actors::table
+        .find(id)
+        .select(RemoteActor::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The space a remote Group stands for, from its actor: `name@host`, its title and description.
 pub fn remote_space(actor: &RemoteActor) -> super::spaces::RemoteSpace {
     super::spaces::RemoteSpace {

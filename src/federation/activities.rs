@@ -265,11 +265,13 @@ fn find_parent(
 const MAX_ANCESTORS: usize = 5;
 
 /// Walks an `inReplyTo` chain from `start`, fetching each unknown parent from its origin (signed
-/// by the instance actor, at most [`MAX_ANCESTORS`]), until it reaches a post we have; returns
-/// that post's id. None if the chain leads nowhere we know, or a fetch fails.
-async fn known_ancestor(data: &Data<Hearth>, start: &Url) -> Option<Url> {
+/// by the instance actor, at most [`MAX_ANCESTORS`]), until it reaches a post we have. Returns
+/// that post's id and the posts fetched on the way (nearest to the reply first). None if the
+/// chain leads nowhere we know, or a fetch fails.
+async fn known_ancestor(data: &Data<Hearth>, start: &Url) -> Option<(Url, Vec<PostJson>)> {
     let urls = Urls::new(&data.app_data().config);
     let mut current = start.clone();
+    let mut fetched_chain = Vec::new();
     for _ in 0..=MAX_ANCESTORS {
         let (u, probe) = (urls.clone(), current.clone());
         let known = data
@@ -278,20 +280,92 @@ async fn known_ancestor(data: &Data<Hearth>, start: &Url) -> Option<Url> {
             .await
             .ok()?;
         if known {
-            return Some(current);
+            return Some((current, fetched_chain));
         }
         if current.as_str().starts_with(urls.base()) {
             return None; // one of our ids that does not exist
         }
-        let fetched = activitypub_federation::fetch::fetch_object_http::<
-            Hearth,
-            super::protocol::PostJson,
-        >(&current, data)
-        .await
-        .ok()?;
-        current = fetched.object.in_reply_to?;
+        let fetched =
+            activitypub_federation::fetch::fetch_object_http::<Hearth, PostJson>(&current, data)
+                .await
+                .ok()?;
+        let next = fetched.object.in_reply_to.clone()?;
+        fetched_chain.push(fetched.object);
+        current = next;
     }
     None
+}
+
+/// The posts between a reply and the nearest post we have, fetched from their origins: stored
+/// as replies too, oldest first, so the reply sits where it was written instead of under the
+/// nearest post we knew. A post whose author is not on the post's own server ends the chain
+/// there. Returns the id of the last post of the chain we now have (the one to reply under).
+async fn store_chain(data: &Data<Hearth>, known: Url, chain: Vec<PostJson>) -> FedResult<Url> {
+    let h = data.app_data();
+    let urls = Urls::new(&h.config);
+    let mut last = known;
+    for post in chain.into_iter().rev() {
+        let Some(author_url) = urls_in(&post.attributed_to).into_iter().next() else {
+            return Ok(last);
+        };
+        if verify_authored(&post, &author_url).is_err() {
+            return Ok(last);
+        }
+        let (body, html) = remote_content(&post);
+        let Some(parent) = post.in_reply_to.clone() else {
+            return Ok(last);
+        };
+        if body.trim().is_empty() {
+            return Ok(last);
+        }
+        let author: ApubRemote =
+            activitypub_federation::fetch::object_id::ObjectId::from(author_url)
+                .dereference(data)
+                .await?;
+        let person = person_for(data, &author).await?;
+        let content = crate::service::threads::Content {
+            body,
+            html,
+            ap_id: Some(post.id.to_string()),
+            received: None,
+        };
+        let u = urls.clone();
+        let stored =
+            h.db.transaction(move |c| {
+                if crate::db::posts::find_by_ap_id(c, &content.ap_id.clone().unwrap_or_default())?
+                    .is_some()
+                {
+                    return Ok(true);
+                }
+                let Some((thread_id, parent_id)) = find_parent(c, &u, &parent)? else {
+                    return Ok(false);
+                };
+                crate::service::threads::reply_in(
+                    c,
+                    person.id,
+                    thread_id,
+                    Some(parent_id),
+                    &content,
+                )?;
+                Ok(true)
+            })
+            .await?;
+        if !stored {
+            return Ok(last);
+        }
+        last = post.id.clone();
+    }
+    Ok(last)
+}
+
+/// The parent a reply is placed under: its own `inReplyTo` when we have that post or can fetch
+/// the posts between it and one we have (they are stored on the way), else the nearest post
+/// of the chain we have.
+async fn place_reply(data: &Data<Hearth>, parent: Url) -> FedResult<Url> {
+    match known_ancestor(data, &parent).await {
+        Some((known, chain)) => store_chain(data, known, chain).await,
+        None => Ok(parent),
+    }
 }
 
 /// Plain text of remote HTML, for the stored `body` when the peer sent no markdown source.
@@ -395,7 +469,7 @@ impl Activity for CreatePost {
         let ap_id = object.id.to_string();
         // A reply to something we never saw: follow its chain up to a post we have.
         let in_reply_to = match object.in_reply_to.clone() {
-            Some(parent) => Some(known_ancestor(data, &parent).await.unwrap_or(parent)),
+            Some(parent) => Some(place_reply(data, parent).await?),
             None => None,
         };
 
@@ -981,7 +1055,7 @@ impl Activity for Announce {
         }
         match object.in_reply_to.clone() {
             Some(parent) => {
-                let parent = known_ancestor(data, &parent).await.unwrap_or(parent);
+                let parent = place_reply(data, parent).await?;
                 let (u, space_id) = (urls.clone(), space.id);
                 let placed =
                     h.db.run(move |c| {

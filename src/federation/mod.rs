@@ -7,6 +7,7 @@ pub mod actors;
 pub mod delivery;
 pub mod error;
 pub mod http;
+pub mod media;
 pub mod objects;
 pub mod outbound;
 pub mod protocol;
@@ -39,21 +40,7 @@ pub async fn configure(h: Hearth) -> anyhow::Result<Federation> {
     let instance = actors::LocalActor::for_signer(&h, &urls, "instance")
         .await
         .map_err(|e| anyhow::anyhow!("instance actor keys: {}", e.0))?;
-    let client = reqwest::Client::builder()
-        .user_agent(format!(
-            "Hearth/{} (+{})",
-            env!("CARGO_PKG_VERSION"),
-            urls.base()
-        ))
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .connect_timeout(Duration::from_secs(10))
-        // Outside test mode, names that resolve to loopback or private addresses are refused.
-        .dns_resolver(std::sync::Arc::new(ValidatingDnsResolver::new(
-            vec![],
-            !insecure,
-        )))
-        .build()?;
+    let client = http_client(&h.config, &urls)?;
     let h_blocked = h.config.clone();
     let config = FederationConfig::builder()
         .domain(h.config.domain.clone())
@@ -68,6 +55,29 @@ pub async fn configure(h: Hearth) -> anyhow::Result<Federation> {
         .build()
         .await?;
     Ok(config)
+}
+
+/// The HTTP client for everything Hearth fetches from or sends to other servers: no redirects
+/// followed blindly, 10 s timeouts, and (outside test mode) names that resolve to loopback or
+/// private addresses refused.
+pub fn http_client(
+    config: &crate::config::Config,
+    urls: &urls::Urls,
+) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .user_agent(format!(
+            "Hearth/{} (+{})",
+            env!("CARGO_PKG_VERSION"),
+            urls.base()
+        ))
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(10))
+        .dns_resolver(std::sync::Arc::new(ValidatingDnsResolver::new(
+            vec![],
+            !config.federation_insecure,
+        )))
+        .build()?)
 }
 
 /// Refuses URLs on blocked servers: the library calls it for every received activity id, every
@@ -110,5 +120,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/s/{name}/t/{thread}/context", get(http::thread_context))
         .route("/s/{name}/t/{thread}/replies", get(http::thread_replies))
         .route("/posts/{id}/replies", get(http::post_replies))
+        .route("/media/avatars/{id}", get(media::avatar))
         .layer(FederationMiddleware::new(state.federation.clone()))
 }

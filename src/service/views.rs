@@ -32,6 +32,10 @@ pub struct Profile {
     /// The badge text shown next to everything they write, e.g. "Staff · Support Lead".
     pub badge: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// For people from other servers: their home server.
+    pub home: Option<String>,
+    /// For people from other servers: their avatar, served from here.
+    pub avatar: Option<String>,
 }
 
 impl From<&Person> for Profile {
@@ -56,6 +60,10 @@ impl From<&Person> for Profile {
             title,
             badge,
             created_at: utc(p.created_at),
+            home: p
+                .remote_actor_id
+                .and_then(|_| p.name.split_once('@').map(|(_, host)| host.to_string())),
+            avatar: p.remote_actor_id.map(|id| format!("/media/avatars/{id}")),
         }
     }
 }
@@ -229,16 +237,16 @@ pub struct Author {
     pub url: String,
     /// For people from other servers: their home server (`mastodon.example`).
     pub home: Option<String>,
+    /// For people from other servers: their avatar, served from here (never hotlinked).
+    pub avatar: Option<String>,
 }
 
 impl From<&Person> for Author {
     fn from(p: &Person) -> Self {
         let profile = Profile::from(p);
-        let home = p
-            .remote_actor_id
-            .and_then(|_| p.name.split_once('@').map(|(_, host)| host.to_string()));
         Author {
-            home,
+            home: profile.home.clone(),
+            avatar: profile.avatar.clone(),
             url: format!("/u/{}", profile.name),
             name: profile.name,
             display_name: profile.display_name,

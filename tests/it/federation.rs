@@ -24,6 +24,7 @@ on_both_backends!(
     a_server_failing_for_days_is_probed_then_resumed,
     a_reply_reaches_the_customer_who_asked_without_following,
     a_reply_to_a_post_we_never_saw_finds_its_thread,
+    remote_avatars_are_served_from_here,
 );
 
 const AP: &str = "application/activity+json";
@@ -1480,8 +1481,48 @@ async fn a_reply_to_a_post_we_never_saw_finds_its_thread(b: Backend) {
         .json()
         .await
         .unwrap();
-    assert_eq!(view["reply_count"], 1, "{view}");
-    assert_eq!(view["replies"][0]["body"], "Try the reset button");
+    // Alice's reply was fetched and stored on the way: bob's sits under it, as he wrote it.
+    assert_eq!(view["reply_count"], 2, "{view}");
+    assert_eq!(view["replies"][0]["body"], "Me too");
+    assert_eq!(
+        view["replies"][0]["author"]["name"],
+        format!("alice@{}", peer.domain)
+    );
+    assert_eq!(
+        view["replies"][0]["replies"][0]["body"],
+        "Try the reset button"
+    );
+    // A post in the chain whose author lives elsewhere is not stored: the reply attaches to
+    // the nearest post of the chain we have.
+    let forged = format!("{}/statuses/13", peer.base);
+    peer.serve_status(
+        "13",
+        json!({
+            "id": forged, "type": "Note", "attributedTo": "http://localhost:1/users/mallory",
+            "content": "<p>Forged</p>", "inReplyTo": alice_post,
+        }),
+    );
+    let carol = json!({
+        "id": format!("{}/statuses/14", peer.base), "type": "Note", "attributedTo": peer.actor("carol"),
+        "content": "<p>Under a forged post</p>", "inReplyTo": forged,
+    });
+    let create = json!({"id": peer.activity_id("c14"), "type": "Create", "actor": peer.actor("carol"), "object": carol});
+    assert_eq!(
+        peer.post_signed(&format!("{base}/inbox"), &create).await,
+        202
+    );
+    let view: Value = c
+        .get(i.url(&format!("/api/v1/threads/{tid}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["reply_count"], 3, "{view}");
+    let under_alice = view["replies"][0]["replies"].as_array().unwrap();
+    assert_eq!(under_alice.len(), 2, "{view}");
+    assert!(!view.to_string().contains("Forged"));
     // A chain that leads nowhere we know is ignored.
     let stray = json!({
         "id": format!("{}/statuses/12", peer.base), "type": "Note", "attributedTo": peer.actor("bob"),
@@ -1542,4 +1583,85 @@ async fn a_broken_event_stays_pending_and_does_not_count_as_work() {
         .await
         .unwrap();
     assert_eq!(pending, 1, "kept for a later pass, not dropped");
+}
+
+/// Remote people's avatars appear on pages through this server (the page never names the
+/// remote image), are fetched once and kept, and only real images are served.
+async fn remote_avatars_are_served_from_here(b: Backend) {
+    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Open).await;
+    let peer = Peer::start().await;
+    let base = local_base(&i);
+    let inbox = format!("{base}/inbox");
+    for (n, who) in ["bob", "badavatar"].iter().enumerate() {
+        let note = json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": peer.activity_id(&format!("av-{n}")), "type": "Create", "actor": peer.actor(who),
+            "object": {
+                "id": format!("{}/statuses/av-{n}", peer.base), "type": "Page",
+                "attributedTo": peer.actor(who), "name": format!("Question from {who}"),
+                "content": "<p>Hello</p>", "to": [format!("{base}/s/support")],
+            },
+        });
+        assert_eq!(peer.post_signed(&inbox, &note).await, 202);
+    }
+    let list: Value = client()
+        .get(i.url("/api/v1/spaces/support/threads"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let avatar_of = |who: &str| -> String {
+        let t = list["threads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["title"] == format!("Question from {who}"))
+            .unwrap();
+        t["author"]["avatar"].as_str().unwrap().to_string()
+    };
+    let (good, bad) = (avatar_of("bob"), avatar_of("badavatar"));
+    assert!(good.starts_with("/media/avatars/"), "{good}");
+    let t = &list["threads"][0];
+    let page = client()
+        .get(i.url(t["url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("/media/avatars/"),
+        "the page shows the avatar"
+    );
+    assert!(!page.contains("/avatars/bob.png") && !page.contains("/avatars/badavatar.png"));
+
+    let get = |path: String| {
+        let url = i.url(&path);
+        async move {
+            let r = client().get(url).send().await.unwrap();
+            let kind = r
+                .headers()
+                .get("content-type")
+                .map(|k| k.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            (r.status().as_u16(), kind, r.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (status, kind, bytes) = get(good.clone()).await;
+    assert_eq!((status, kind.as_str()), (200, "image/png"));
+    assert_eq!(bytes, crate::peer::AVATAR_PNG);
+    let fetched = peer.avatar_fetches();
+    let (_, _, again) = get(good.clone()).await;
+    assert_eq!(again, crate::peer::AVATAR_PNG);
+    assert_eq!(peer.avatar_fetches(), fetched, "served from the cache");
+    // HTML claiming to be a PNG is not served: the placeholder is.
+    let (status, kind, bytes) = get(bad).await;
+    assert_eq!((status, kind.as_str()), (200, "image/svg+xml"));
+    assert!(!String::from_utf8_lossy(&bytes).contains("script"));
+    let (status, _, _) = get("/media/avatars/999999".into()).await;
+    assert_eq!(status, 404);
 }

@@ -40,6 +40,8 @@ struct PeerState {
     objects: Arc<Mutex<std::collections::HashMap<String, Value>>>,
     /// Milliseconds every inbox POST waits before it is answered (a peer far away).
     latency_ms: Arc<std::sync::atomic::AtomicU64>,
+    /// Every GET of an avatar.
+    avatar_fetches: Arc<std::sync::atomic::AtomicUsize>,
     /// Whether inbox POSTs are kept for [`Peer::received`] (benchmarks send thousands).
     keep: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -149,6 +151,26 @@ async fn webfinger(
         .into_response()
 }
 
+/// The bytes the peer serves as everyone's avatar (a PNG signature and a little more).
+pub const AVATAR_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR avatar";
+
+/// Avatars: a PNG for everyone, except names starting with `bad`, whose "avatar" is HTML.
+async fn avatar_doc(
+    State(s): State<PeerState>,
+    Path(file): Path<String>,
+) -> axum::response::Response {
+    s.avatar_fetches
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if file.starts_with("bad") {
+        return (
+            [("content-type", "image/png")],
+            "<html><script>alert(1)</script>",
+        )
+            .into_response();
+    }
+    ([("content-type", "image/png")], AVATAR_PNG).into_response()
+}
+
 /// A `Tombstone` is served with `410 Gone`, as Mastodon does for deleted posts.
 async fn object_doc(
     State(s): State<PeerState>,
@@ -223,6 +245,7 @@ impl Peer {
             fetches: Arc::default(),
             objects: Arc::default(),
             latency_ms: Arc::default(),
+            avatar_fetches: Arc::default(),
             keep: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         };
         let app = Router::new()
@@ -230,6 +253,7 @@ impl Peer {
             .route("/users/{name}/inbox", post(receive))
             .route("/statuses/{id}", get(object_doc))
             .route("/.well-known/webfinger", get(webfinger))
+            .route("/avatars/{file}", get(avatar_doc))
             .route("/inbox", post(receive))
             .with_state(state.clone());
         let stop = CancellationToken::new();
@@ -295,6 +319,14 @@ impl Peer {
     /// Stops serving `<base>/statuses/<id>` (it answers 404).
     pub fn forget_status(&self, id: &str) {
         self.state.objects.lock().unwrap().remove(id);
+    }
+
+    /// How many times an avatar was fetched.
+    #[allow(dead_code)] // not used by the benchmarks
+    pub fn avatar_fetches(&self) -> usize {
+        self.state
+            .avatar_fetches
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// How many times an actor document was fetched.
