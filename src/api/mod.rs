@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod auth;
 mod extract;
+mod moderation;
 mod spaces;
 mod threads;
 mod tokens;
@@ -45,7 +46,8 @@ use crate::error::{AppError, ErrorKind};
         (name = "auth", description = "Logging in and out, tokens"),
         (name = "admin", description = "Administration (admins only)"),
         (name = "spaces", description = "Spaces (communities)"),
-        (name = "threads", description = "Threads, replies, likes, answers")
+        (name = "threads", description = "Threads, replies, likes, answers"),
+        (name = "moderation", description = "Reports and the moderators' queue")
     )
 )]
 struct ApiDoc;
@@ -97,6 +99,8 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(threads::deliveries))
         .routes(routes!(threads::like, threads::unlike))
         .routes(routes!(threads::by_author))
+        .routes(routes!(moderation::create, moderation::list))
+        .routes(routes!(moderation::resolve))
         .split_for_parts()
 }
 

@@ -13,6 +13,7 @@ pub mod instance;
 pub mod invites;
 pub mod persons;
 pub mod posts;
+pub mod reports;
 pub mod spaces;
 pub mod threads;
 pub mod tokens;

@@ -240,6 +240,11 @@ diesel::table! {
         objects -> Text,
         created_at -> Timestamp,
         resolved_at -> Nullable<Timestamp>,
+        reporter_id -> Nullable<BigInt>,
+        post_id -> Nullable<BigInt>,
+        person_id -> Nullable<BigInt>,
+        resolved_by -> Nullable<BigInt>,
+        resolution -> Text,
     }
 }
 

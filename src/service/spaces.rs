@@ -283,7 +283,7 @@ pub async fn list_followed_remote(h: &Hearth) -> AppResult<Vec<views::Space>> {
         .collect())
 }
 
-fn random_hex() -> String {
+pub(crate) fn random_hex() -> String {
     use rand::RngCore;
     let mut b = [0u8; 16];
     rand::rng().fill_bytes(&mut b);

@@ -46,6 +46,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/posts/{id}/delete", post(pages::threads::delete))
         .route("/posts/{id}/like", post(pages::threads::like))
         .route("/posts/{id}/history", get(pages::threads::history))
+        .route(
+            "/posts/{id}/report",
+            get(pages::moderation::report_form).post(pages::moderation::report),
+        )
+        .route("/moderation", get(pages::moderation::queue))
+        .route(
+            "/moderation/reports/{id}/resolve",
+            post(pages::moderation::resolve),
+        )
         .route("/posts/{id}/deliveries", get(pages::threads::deliveries))
         .route(
             "/login",

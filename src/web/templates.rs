@@ -30,6 +30,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "history.html",
     "space_admin.html",
     "deliveries.html",
+    "report.html",
+    "moderation.html",
 );
 
 /// `2026-12-01T06:42:17.123456Z` (how views serialise times) → `2026-12-01 06:42 UTC`. Done by

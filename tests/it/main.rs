@@ -15,5 +15,6 @@ mod health;
 mod instances;
 mod interop;
 mod migrations;
+mod moderation;
 mod peer;
 mod web;

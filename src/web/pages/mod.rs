@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod home;
+pub mod moderation;
 pub mod profile;
 pub mod settings;
 pub mod spaces;

@@ -1,0 +1,81 @@
+//! `/api/v1/reports…`: reporting, and the moderators' queue.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{ApiJson, ApiResult, ApiUser, ErrorBody};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::service::moderation;
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReportRequest {
+    /// The post reported (a thread's opening post or a reply)…
+    pub post_id: Option<i64>,
+    /// …or the person reported (their name, `user@host` for people from elsewhere).
+    pub account: Option<String>,
+    /// Why: 1-2000 characters, shown to the moderators.
+    pub reason: String,
+}
+
+/// Reports a post or a person to the moderators.
+#[utoipa::path(post, path = "/api/v1/reports", tag = "moderation", security(("bearer" = [])),
+    request_body = ReportRequest,
+    responses((status = 201, body = moderation::Report), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    ApiJson(req): ApiJson<ReportRequest>,
+) -> ApiResult<(StatusCode, Json<moderation::Report>)> {
+    let target = match (req.post_id, req.account) {
+        (Some(id), None) => moderation::Target::Post(id),
+        (None, Some(name)) => moderation::Target::Person(name),
+        _ => {
+            return Err(AppError::invalid(
+                "post_id",
+                "name either a post_id or an account, not both",
+            )
+            .into());
+        }
+    };
+    let report = moderation::report(&s.hearth, &v, target, &req.reason).await?;
+    Ok((StatusCode::CREATED, Json(report)))
+}
+
+/// The open reports, oldest first: made here and received from other servers (moderators and
+/// admins only).
+#[utoipa::path(get, path = "/api/v1/reports", tag = "moderation", security(("bearer" = [])),
+    responses((status = 200, body = Vec<moderation::Report>), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+) -> ApiResult<Json<Vec<moderation::Report>>> {
+    Ok(Json(moderation::open_reports(&s.hearth, &v).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ResolveRequest {
+    /// What was done and why, 1-2000 characters (kept with the report and in the audit log).
+    pub note: String,
+}
+
+/// Resolves a report with a note (moderators and admins only).
+#[utoipa::path(post, path = "/api/v1/reports/{id}/resolve", tag = "moderation", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ResolveRequest,
+    responses((status = 200, body = moderation::Report), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Already resolved")))]
+pub async fn resolve(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<ResolveRequest>,
+) -> ApiResult<Json<moderation::Report>> {
+    Ok(Json(
+        moderation::resolve(&s.hearth, &v, id, &req.note).await?,
+    ))
+}

@@ -1,0 +1,190 @@
+//! Reports and the moderators' queue. Anyone signed in can report a post or a person with a
+//! reason; reports from other servers (`Flag`) land in the same queue. Moderators and admins
+//! see the open reports, oldest first, and resolve each with a note (recorded in the audit log).
+//! Removing content and bans come with the rest of the moderation work.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::{self, audit, persons, posts, reports};
+use crate::error::{AppError, AppResult};
+
+use super::{Hearth, Viewer, validate, views};
+
+pub const REASON_MAX: usize = 2000;
+pub const NOTE_MAX: usize = 2000;
+
+/// What is reported.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Post(i64),
+    Person(String),
+}
+
+/// A report as moderators see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Report {
+    pub id: i64,
+    /// Who reported: a local name, or the reporting actor's id on another server.
+    pub reporter: String,
+    /// True for reports received from another server.
+    pub from_elsewhere: bool,
+    pub reason: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The reported post (local reports).
+    pub post: Option<ReportedPost>,
+    /// The reported person's name (local reports of a person).
+    pub person: Option<String>,
+    /// The ids of what a report from elsewhere names.
+    pub objects: Vec<String>,
+    pub resolved_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub resolution: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportedPost {
+    pub id: i64,
+    pub author: String,
+    pub excerpt: String,
+    pub deleted: bool,
+    pub url: String,
+}
+
+fn require_moderator(viewer: &Viewer) -> AppResult<()> {
+    if viewer.role().can_moderate() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "only moderators and administrators see and resolve reports",
+        ))
+    }
+}
+
+fn view(c: &mut db::DbConn, r: reports::Report) -> AppResult<Report> {
+    let post = match r.post_id {
+        Some(id) => match posts::find(c, id)? {
+            Some(p) => {
+                let thread = db::threads::find(c, p.thread_id)?
+                    .ok_or_else(|| AppError::not_found("thread"))?;
+                let space = db::spaces::get(c, thread.space_id)?;
+                let author = persons::get(c, p.author_id)?;
+                let base = views::thread_url(&space.name, thread.id, &thread.slug);
+                Some(ReportedPost {
+                    id: p.id,
+                    author: author.name,
+                    excerpt: crate::text::excerpt(&p.body, 280),
+                    deleted: p.deleted_at.is_some(),
+                    url: if p.parent_id.is_none() {
+                        base
+                    } else {
+                        format!("{base}#post-{}", p.id)
+                    },
+                })
+            }
+            None => None,
+        },
+        None => None,
+    };
+    let person = match r.person_id {
+        Some(id) => Some(persons::get(c, id)?.name),
+        None => None,
+    };
+    Ok(Report {
+        id: r.id,
+        from_elsewhere: r.reporter_id.is_none(),
+        reporter: r.reporter,
+        reason: r.reason,
+        created_at: r.created_at.and_utc(),
+        post,
+        person,
+        objects: serde_json::from_str(&r.objects).unwrap_or_default(),
+        resolved_at: r.resolved_at.map(|t| t.and_utc()),
+        resolution: r.resolution,
+    })
+}
+
+/// Reports a post or a person. Reporting the same thing again while the first report is open
+/// returns that report.
+pub async fn report(
+    h: &Hearth,
+    viewer: &Viewer,
+    target: Target,
+    reason_in: &str,
+) -> AppResult<Report> {
+    let reason = validate::text("reason", reason_in, REASON_MAX, true)?;
+    let reporter_id = viewer.person.id;
+    let reporter = viewer.person.name.clone();
+    let id = format!(
+        "{}/reports/{}",
+        h.config.public_url(),
+        super::spaces::random_hex()
+    );
+    h.db.transaction(move |c| {
+        let (post_id, person_id) = match &target {
+            Target::Post(id) => {
+                posts::find(c, *id)?.ok_or_else(|| AppError::not_found("post"))?;
+                (Some(*id), None)
+            }
+            Target::Person(name) => {
+                let p = persons::find_by_name(c, &name.trim().to_ascii_lowercase())?
+                    .ok_or_else(|| AppError::not_found("account"))?;
+                (None, Some(p.id))
+            }
+        };
+        if let Some(existing) = reports::open_duplicate(c, reporter_id, post_id, person_id)? {
+            return view(c, existing);
+        }
+        let rid = reports::insert_local(
+            c,
+            &reports::NewLocalReport {
+                activity_id: &id,
+                reporter: &reporter,
+                reporter_id,
+                reason: &reason,
+                post_id,
+                person_id,
+            },
+        )?;
+        let row = reports::find(c, rid)?.ok_or_else(|| AppError::not_found("report"))?;
+        view(c, row)
+    })
+    .await
+}
+
+/// The open reports, oldest first (moderators and admins).
+pub async fn open_reports(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<Report>> {
+    require_moderator(viewer)?;
+    h.db.run(|c| {
+        reports::open(c, 200)?
+            .into_iter()
+            .map(|r| view(c, r))
+            .collect()
+    })
+    .await
+}
+
+/// Resolves a report with a note; the resolution is recorded in the audit log.
+pub async fn resolve(h: &Hearth, viewer: &Viewer, id: i64, note_in: &str) -> AppResult<Report> {
+    require_moderator(viewer)?;
+    let note = validate::text("note", note_in, NOTE_MAX, true)?;
+    let by = viewer.person.id;
+    h.db.transaction(move |c| {
+        reports::find(c, id)?.ok_or_else(|| AppError::not_found("report"))?;
+        if !reports::resolve(c, id, by, &note)? {
+            return Err(AppError::conflict(
+                "report",
+                "this report is already resolved",
+            ));
+        }
+        audit::record(
+            c,
+            Some(by),
+            "resolve_report",
+            &format!("report {id}"),
+            &note,
+        )?;
+        let row = reports::find(c, id)?.ok_or_else(|| AppError::not_found("report"))?;
+        view(c, row)
+    })
+    .await
+}
