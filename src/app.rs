@@ -26,6 +26,9 @@ pub struct AppState {
     pub hearth: Hearth,
     pub templates: Arc<web::templates::Templates>,
     pub federation: crate::federation::Federation,
+    /// Fetches remote avatars (the federation client's rules), built once: building a client
+    /// loads the system's root certificates.
+    pub media_client: reqwest::Client,
 }
 
 impl AppState {
@@ -48,10 +51,15 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
 pub async fn state_with_db(config: Config, db: Db) -> anyhow::Result<AppState> {
     let hearth = Hearth::new(db, Arc::new(config));
     let federation = crate::federation::configure(hearth.clone()).await?;
+    let media_client = crate::federation::http_client(
+        &hearth.config,
+        &crate::federation::urls::Urls::new(&hearth.config),
+    )?;
     Ok(AppState {
         hearth,
         templates: Arc::new(web::templates::Templates::new()),
         federation,
+        media_client,
     })
 }
 

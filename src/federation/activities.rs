@@ -386,6 +386,22 @@ fn html_to_text(html: &str) -> String {
         .to_string()
 }
 
+/// A post's `name` as a thread title: no control characters, within the title limit; None if
+/// it has none.
+fn title_of(object: &PostJson) -> Option<String> {
+    object
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            n.chars()
+                .filter(|c| !c.is_control())
+                .take(crate::service::threads::TITLE_MAX)
+                .collect()
+        })
+}
+
 /// A thread title for a post that has no `name` (Mastodon): its first line, without the
 /// mention of the space, cut at 200 characters.
 fn title_from_text(text: &str, space: &str) -> String {
@@ -531,19 +547,7 @@ impl Activity for CreatePost {
             return Ok(());
         };
         if let Some((Target::Thread { space }, author, content)) = placed {
-            let title = match object
-                .name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-            {
-                Some(n) => n
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(crate::service::threads::TITLE_MAX)
-                    .collect(),
-                None => title_from_text(&body, &space),
-            };
+            let title = title_of(&object).unwrap_or_else(|| title_from_text(&body, &space));
             crate::service::threads::ask_as(h, &author, &space, title, content).await?;
         }
         Ok(())
@@ -749,21 +753,7 @@ impl Activity for UpdatePost {
             return Ok(());
         }
         let (body, html) = remote_content(&self.object);
-        let title = if post.parent_id.is_none() {
-            self.object
-                .name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(|n| {
-                    n.chars()
-                        .filter(|c| !c.is_control())
-                        .take(crate::service::threads::TITLE_MAX)
-                        .collect()
-                })
-        } else {
-            None
-        };
+        let title = title_of(&self.object).filter(|_| post.parent_id.is_none());
         let content = crate::service::threads::Content {
             body,
             html,
@@ -856,14 +846,9 @@ async fn our_follow(
             let Some(actor) = space.remote_actor_id else {
                 return Ok(None);
             };
-            let ap_id: String = {
-                use diesel::prelude::*;
-                crate::db::schema::remote_actors::table
-                    .find(actor)
-                    .select(crate::db::schema::remote_actors::ap_id)
-                    .first(c)?
-            };
-            Ok((ap_id == group).then_some(sub))
+            let is_that_group =
+                store::find_actor_by_id(c, actor)?.is_some_and(|a| a.ap_id == group);
+            Ok(is_that_group.then_some(sub))
         })
         .await?)
 }
@@ -1025,17 +1010,7 @@ impl Activity for Announce {
         if body.trim().is_empty() {
             return Ok(());
         }
-        let title = object
-            .name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(|n| {
-                n.chars()
-                    .filter(|c| !c.is_control())
-                    .take(crate::service::threads::TITLE_MAX)
-                    .collect::<String>()
-            });
+        let title = title_of(&object);
         let content = crate::service::threads::Content {
             body: body.clone(),
             html,

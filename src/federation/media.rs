@@ -69,9 +69,7 @@ async fn fetch(state: &AppState, url: &url::Url) -> Option<Vec<u8>> {
     if url.scheme() != "https" && !(config.federation_insecure && url.scheme() == "http") {
         return None;
     }
-    let urls = super::urls::Urls::new(config);
-    let client = super::http_client(config, &urls).ok()?;
-    let mut resp = client.get(url.clone()).send().await.ok()?;
+    let mut resp = state.media_client.get(url.clone()).send().await.ok()?;
     if !resp.status().is_success() {
         return None;
     }

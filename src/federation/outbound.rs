@@ -129,15 +129,15 @@ pub(super) fn remote_group(
     c: &mut DbConn,
     space: &spaces::Space,
 ) -> AppResult<Option<store::RemoteActor>> {
-    use diesel::prelude::*;
-    let Some(id) = space.remote_actor_id else {
-        return Ok(None);
-    };
-    Ok(db::schema::remote_actors::table
-        .find(id)
-        .select(store::RemoteActor::as_select())
-        .first(c)
-        .optional()?)
+    remote_actor_of(c, space.remote_actor_id)
+}
+
+/// The cached remote actor a person or space stands for (None for local ones).
+fn remote_actor_of(c: &mut DbConn, id: Option<i64>) -> AppResult<Option<store::RemoteActor>> {
+    match id {
+        Some(id) => Ok(store::find_actor_by_id(c, id)?),
+        None => Ok(None),
+    }
 }
 
 /// The object (Page or Note) of a local post, as it is now.
@@ -161,14 +161,11 @@ pub(super) fn addressee(
     domain: &str,
     person: &persons::Person,
 ) -> AppResult<objects::Addressee> {
-    if let Some(remote) = person.remote_actor_id {
-        use diesel::prelude::*;
-        let ap_id: String = db::schema::remote_actors::table
-            .find(remote)
-            .select(db::schema::remote_actors::ap_id)
-            .first(c)?;
+    if person.remote_actor_id.is_some() {
+        let remote = remote_actor_of(c, person.remote_actor_id)?
+            .ok_or_else(|| AppError::not_found("remote actor"))?;
         return Ok(objects::Addressee {
-            actor: url::Url::parse(&ap_id).map_err(AppError::internal)?,
+            actor: url::Url::parse(&remote.ap_id).map_err(AppError::internal)?,
             mention: format!("@{}", person.name),
         });
     }
@@ -180,15 +177,7 @@ pub(super) fn addressee(
 
 /// The inbox of a person from another server (None for local people).
 fn remote_inbox(c: &mut DbConn, person: &persons::Person) -> AppResult<Option<String>> {
-    use diesel::prelude::*;
-    let Some(remote) = person.remote_actor_id else {
-        return Ok(None);
-    };
-    Ok(db::schema::remote_actors::table
-        .find(remote)
-        .select(db::schema::remote_actors::inbox)
-        .first(c)
-        .optional()?)
+    Ok(remote_actor_of(c, person.remote_actor_id)?.map(|a| a.inbox))
 }
 
 fn group_followers(
@@ -314,18 +303,7 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             else {
                 return Ok(vec![]);
             };
-            let Some(remote_id) = author.remote_actor_id else {
-                return Ok(vec![]);
-            };
-            let inbox: Option<String> = {
-                use diesel::prelude::*;
-                db::schema::remote_actors::table
-                    .find(remote_id)
-                    .select(db::schema::remote_actors::inbox)
-                    .first(c)
-                    .optional()?
-            };
-            let Some(inbox) = inbox else {
+            let Some(inbox) = remote_inbox(c, &author)? else {
                 return Ok(vec![]);
             };
             let liker = persons::get(c, person_id)?;
@@ -527,19 +505,11 @@ fn to_remote_group(
         && let Some(parent) = posts::find(c, pid)?
     {
         let parent_author = persons::get(c, parent.author_id)?;
-        if let Some(remote) = parent_author.remote_actor_id {
-            use diesel::prelude::*;
-            let (inbox, host): (String, String) = db::schema::remote_actors::table
-                .find(remote)
-                .select((
-                    db::schema::remote_actors::inbox,
-                    db::schema::remote_actors::domain,
-                ))
-                .first(c)?;
-            // On the Group's own server the reply arrives with the Group.
-            if host != group.domain {
-                inboxes.push(inbox);
-            }
+        // On the Group's own server the reply arrives with the Group.
+        if let Some(remote) = remote_actor_of(c, parent_author.remote_actor_id)?
+            && remote.domain != group.domain
+        {
+            inboxes.push(remote.inbox);
         }
     }
     Ok(vec![Outgoing {

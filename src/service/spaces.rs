@@ -163,17 +163,24 @@ pub async fn list(h: &Hearth, include_archived: bool) -> AppResult<Vec<views::Sp
     let (rows, activity) =
         h.db.run(move |c| Ok((spaces::list(c, include_archived)?, spaces::activity(c)?)))
             .await?;
+    Ok(with_activity(&rows, activity))
+}
+
+/// Spaces with their thread counts and last activity (from [`spaces::activity`]).
+fn with_activity(
+    rows: &[spaces::Space],
+    activity: Vec<(i64, i64, Option<chrono::NaiveDateTime>)>,
+) -> Vec<views::Space> {
     let activity: HashMap<i64, (i64, Option<chrono::NaiveDateTime>)> = activity
         .into_iter()
         .map(|(id, n, last)| (id, (n, last)))
         .collect();
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|s| {
             let (n, last) = activity.get(&s.id).copied().unwrap_or((0, None));
             views::Space::new(s, n, last)
         })
-        .collect())
+        .collect()
 }
 
 /// Where a person stands with a space on another server.
@@ -270,17 +277,7 @@ pub async fn list_followed_remote(h: &Hearth) -> AppResult<Vec<views::Space>> {
     let (rows, activity) =
         h.db.run(|c| Ok((spaces::list_followed_remote(c)?, spaces::activity(c)?)))
             .await?;
-    Ok(rows
-        .iter()
-        .map(|s| {
-            let (n, last) = activity
-                .iter()
-                .find(|a| a.0 == s.id)
-                .map(|a| (a.1, a.2))
-                .unwrap_or((0, None));
-            views::Space::new(s, n, last)
-        })
-        .collect())
+    Ok(with_activity(&rows, activity))
 }
 
 pub(crate) fn random_hex() -> String {

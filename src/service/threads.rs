@@ -202,8 +202,8 @@ pub async fn ask_as(
                     ap_id: content.ap_id.as_deref(),
                 },
             )?;
-            // Local threads federate to the space's followers. (Re-announcing what arrives from
-            // other servers is not done yet.)
+            // Local threads federate to the space's followers; one received from another server
+            // is passed on as received (FEP-1b12).
             if content.ap_id.is_none() {
                 db::outbox::record(c, db::outbox::THREAD_CREATED, id)?;
             } else if let Some(activity) = &content.received {

@@ -379,6 +379,26 @@ pub async fn page_csrf(c: &reqwest::Client, url: &str) -> String {
     csrf_of(&html)
 }
 
+/// An API request with a bearer token (and a JSON body); the status and the JSON answer
+/// (`Null` when there is none).
+pub async fn api_call(
+    i: &TestInstance,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = client()
+        .request(method, i.url(path))
+        .header("authorization", bearer(token));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("API request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }

@@ -7,7 +7,7 @@ use hearth::domain::{PostingMode, Role};
 use serde_json::{Value, json};
 
 use crate::federation::drain;
-use crate::harness::{Backend, TestInstance, bearer, browser, client, page_csrf};
+use crate::harness::{Backend, TestInstance, api_call as api, browser, client, page_csrf};
 use crate::on_both_backends;
 use crate::peer::Peer;
 
@@ -35,24 +35,6 @@ async fn settle(a: &TestInstance, b: &TestInstance) {
         }
     }
     panic!("the instances kept sending to each other");
-}
-
-async fn api(
-    i: &TestInstance,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = client()
-        .request(method, i.url(path))
-        .header("authorization", bearer(token));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("API request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
 }
 
 async fn get(i: &TestInstance, path: &str) -> Value {

@@ -3,30 +3,12 @@
 //! note. Members cannot see or resolve them through any door.
 
 use hearth::domain::{PostingMode, Role};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::harness::{Backend, TestInstance, bearer, browser, client, page_csrf};
+use crate::harness::{Backend, TestInstance, api_call as call, browser, page_csrf};
 use crate::on_both_backends;
 
 on_both_backends!(reports_reach_the_moderators_queue, reporting_on_the_web);
-
-async fn call(
-    i: &TestInstance,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = client()
-        .request(method, i.url(path))
-        .header("authorization", bearer(token));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 async fn thread_by(i: &TestInstance, token: &str) -> (i64, i64) {
     let (status, t) = call(
