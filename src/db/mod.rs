@@ -68,6 +68,9 @@ impl Db {
         let pool = Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(0))
+            // A pooled SQLite connection is a file handle, not a socket that can drop: testing
+            // it with `SELECT 1` on every checkout only cost time (~3 % of the inbox's CPU).
+            .test_on_check_out(url.is_postgres())
             .connection_timeout(Duration::from_secs(5))
             .build_unchecked(conn::Manager {
                 url: url.clone(),
