@@ -5,6 +5,7 @@
 mod accounts;
 mod admin;
 mod auth;
+mod desk;
 mod extract;
 mod moderation;
 mod spaces;
@@ -47,7 +48,8 @@ use crate::error::{AppError, ErrorKind};
         (name = "admin", description = "Administration (admins only)"),
         (name = "spaces", description = "Spaces (communities)"),
         (name = "threads", description = "Threads, replies, likes, answers"),
-        (name = "moderation", description = "Reports and the moderators' queue")
+        (name = "moderation", description = "Reports and the moderators' queue"),
+        (name = "desk", description = "The listening desk: threads waiting for staff (staff only)")
     )
 )]
 struct ApiDoc;
@@ -101,6 +103,10 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(threads::by_author))
         .routes(routes!(moderation::create, moderation::list))
         .routes(routes!(moderation::resolve))
+        .routes(routes!(desk::queue))
+        .routes(routes!(desk::state))
+        .routes(routes!(desk::assign, desk::unassign))
+        .routes(routes!(desk::answered))
         .split_for_parts()
 }
 

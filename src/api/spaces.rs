@@ -86,6 +86,9 @@ pub struct UpdateSpaceRequest {
     pub posting_mode: Option<PostingMode>,
     /// Archived spaces are read-only.
     pub archived: Option<bool>,
+    /// How soon staff aim to answer, in minutes: threads waiting longer are highlighted on the
+    /// desk. 0 (no target) to 43200 (30 days); new spaces have 1440 (a day).
+    pub response_target_minutes: Option<i64>,
 }
 
 /// Edits or archives a space (admins only).
@@ -105,6 +108,7 @@ pub async fn update(
         rules: req.rules,
         posting_mode: req.posting_mode,
         archived: req.archived,
+        response_target_minutes: req.response_target_minutes,
     };
     Ok(Json(spaces::update(&s.hearth, &v, &name, update).await?))
 }

@@ -87,6 +87,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         remote_actor_id -> Nullable<BigInt>,
+        response_target_minutes -> BigInt,
     }
 }
 
@@ -116,6 +117,10 @@ diesel::table! {
         answered_at -> Nullable<Timestamp>,
         answered_by -> Nullable<BigInt>,
         deleted -> Bool,
+        waiting_since -> Nullable<Timestamp>,
+        first_staff_reply_at -> Nullable<Timestamp>,
+        assignee_id -> Nullable<BigInt>,
+        assigned_at -> Nullable<Timestamp>,
     }
 }
 

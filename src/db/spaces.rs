@@ -23,6 +23,8 @@ pub struct Space {
     pub updated_at: NaiveDateTime,
     /// For a space on another server: its Group in `remote_actors`.
     pub remote_actor_id: Option<i64>,
+    /// How soon staff should answer here, in minutes (0: no target).
+    pub response_target_minutes: i64,
 }
 
 impl Space {
@@ -56,6 +58,7 @@ pub struct SpaceChanges {
     pub rules_html: Option<String>,
     pub posting_mode: Option<String>,
     pub archived: Option<bool>,
+    pub response_target_minutes: Option<i64>,
     pub updated_at: Option<NaiveDateTime>,
 }
 

@@ -24,6 +24,11 @@ pub struct Thread {
     pub answered_at: Option<NaiveDateTime>,
     pub answered_by: Option<i64>,
     pub deleted: bool,
+    /// On the listening desk since then (see `db::desk`).
+    pub waiting_since: Option<NaiveDateTime>,
+    pub first_staff_reply_at: Option<NaiveDateTime>,
+    pub assignee_id: Option<i64>,
+    pub assigned_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -35,6 +40,8 @@ pub struct NewThread<'a> {
     pub slug: &'a str,
     pub created_at: NaiveDateTime,
     pub last_activity_at: NaiveDateTime,
+    /// Set when someone other than staff asks in a space on this server.
+    pub waiting_since: Option<NaiveDateTime>,
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewThread<'_>) -> QueryResult<i64> {

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod delivery_status;
+pub mod desk;
 pub mod moderation;
 pub mod password;
 pub mod spaces;

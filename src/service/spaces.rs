@@ -85,6 +85,8 @@ pub struct SpaceUpdate {
     pub posting_mode: Option<PostingMode>,
     /// Archived spaces are read-only and hidden from the home page.
     pub archived: Option<bool>,
+    /// How soon staff should answer, in minutes (0: no target; at most 30 days).
+    pub response_target_minutes: Option<i64>,
 }
 
 pub async fn update(
@@ -106,6 +108,14 @@ pub async fn update(
         .rules
         .map(|r| validate::text("rules", &r, RULES_MAX, false))
         .transpose()?;
+    if let Some(t) = input.response_target_minutes
+        && !(0..=super::desk::TARGET_MAX_MINUTES).contains(&t)
+    {
+        return Err(AppError::invalid(
+            "response_target_minutes",
+            "response_target_minutes must be between 0 (no target) and 43200 (30 days)",
+        ));
+    }
     let space = get_row(h, name).await?;
     if space.is_remote() {
         return Err(AppError::forbidden(
@@ -123,6 +133,7 @@ pub async fn update(
                 rules,
                 posting_mode: input.posting_mode.map(|m| m.as_str().to_string()),
                 archived: input.archived,
+                response_target_minutes: input.response_target_minutes,
                 updated_at: Some(db::now()),
             };
             spaces::update(c, space.id, &changes)?;

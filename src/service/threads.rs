@@ -174,6 +174,8 @@ pub async fn ask_as(
         ));
     }
     let slug = slugify(&title);
+    // The listening desk: a question from anyone but staff, in a space of ours, waits for staff.
+    let waits = !space.is_remote() && !author.role().is_staff();
     let author_row = author.clone();
     let space_name = space.name.clone();
     let thread =
@@ -188,6 +190,7 @@ pub async fn ask_as(
                     slug: &slug,
                     created_at: now,
                     last_activity_at: now,
+                    waiting_since: waits.then_some(now),
                 },
             )?;
             posts::insert(
@@ -488,6 +491,10 @@ pub fn reply_in(
         },
     )?;
     threads::touch_activity(c, thread_id, now, 1)?;
+    if !space.is_remote() {
+        let by_staff = db::persons::get(c, author_id)?.role().is_staff();
+        db::desk::note_post(c, thread_id, now, by_staff)?;
+    }
     if content.ap_id.is_none() {
         db::outbox::record(c, db::outbox::REPLY_CREATED, id)?;
     } else if let Some(activity) = &content.received {

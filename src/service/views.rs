@@ -197,6 +197,8 @@ pub struct Space {
     pub last_activity_at: Option<DateTime<Utc>>,
     /// For a space on another server: that server (`community.other.example`).
     pub home: Option<String>,
+    /// How soon staff aim to answer here, in minutes (0: no target).
+    pub response_target_minutes: i64,
 }
 
 impl Space {
@@ -218,6 +220,7 @@ impl Space {
             url: format!("/s/{}", s.name),
             thread_count,
             last_activity_at: last.map(utc),
+            response_target_minutes: s.response_target_minutes,
             home: s
                 .remote_actor_id
                 .and_then(|_| s.name.split_once('@'))

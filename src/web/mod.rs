@@ -55,6 +55,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/moderation/reports/{id}/resolve",
             post(pages::moderation::resolve),
         )
+        .route("/desk", get(pages::desk::show))
+        .route("/desk/threads/{id}/assign", post(pages::desk::assign))
+        .route("/desk/threads/{id}/answered", post(pages::desk::answered))
         .route("/posts/{id}/deliveries", get(pages::threads::deliveries))
         .route(
             "/login",

@@ -31,6 +31,7 @@ impl PageCtx {
             viewer => super::val(self.viewer.as_ref().map(|v| views::Account::from(&v.person))),
             is_admin => self.viewer.as_ref().is_some_and(|v| v.role().is_admin()),
             can_moderate => self.viewer.as_ref().is_some_and(|v| v.role().can_moderate()),
+            on_staff => self.viewer.as_ref().is_some_and(|v| v.role().is_staff()),
             is_staff => self.viewer.as_ref().is_some_and(|v| v.role().is_staff() || v.role().can_moderate()),
             csrf => &self.csrf,
             path => &self.path,

@@ -785,6 +785,11 @@ async fn openapi_document_describes_every_route() {
         ("/api/v1/posts/{id}/like", "put"),
         ("/api/v1/posts/{id}/like", "delete"),
         ("/api/v1/accounts/{name}/posts", "get"),
+        ("/api/v1/desk", "get"),
+        ("/api/v1/desk/threads/{id}", "get"),
+        ("/api/v1/desk/threads/{id}/assignee", "put"),
+        ("/api/v1/desk/threads/{id}/assignee", "delete"),
+        ("/api/v1/desk/threads/{id}/answered", "post"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

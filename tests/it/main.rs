@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod conversations;
 mod conversations_web;
+mod desk;
 mod durability;
 mod federation;
 mod fixtures;

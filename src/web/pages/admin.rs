@@ -191,6 +191,22 @@ pub struct SpaceForm {
     rules: String,
     posting_mode: String,
     archived: Option<String>,
+    /// The desk's response target in hours ("24", "0.5"); empty leaves it as it is.
+    response_target_hours: String,
+}
+
+fn target_minutes(raw: &str) -> Result<Option<i64>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match raw.parse::<f64>() {
+        Ok(h) if h.is_finite() && h >= 0.0 => Ok(Some((h * 60.0).round() as i64)),
+        _ => Err(AppError::invalid(
+            "response_target_minutes",
+            "the response target is a number of hours (0 for none)",
+        )),
+    }
 }
 
 fn posting_mode(raw: &str) -> Result<Option<crate::domain::PostingMode>, AppError> {
@@ -280,8 +296,10 @@ pub async fn update_space(
         Ok(v) => v,
         Err(r) => return Ok(r),
     };
-    let result = match posting_mode(&f.posting_mode) {
-        Ok(mode) => {
+    let result = match posting_mode(&f.posting_mode)
+        .and_then(|m| Ok((m, target_minutes(&f.response_target_hours)?)))
+    {
+        Ok((mode, target)) => {
             crate::service::spaces::update(
                 &s.hearth,
                 &viewer,
@@ -292,6 +310,7 @@ pub async fn update_space(
                     rules: Some(f.rules.clone()),
                     posting_mode: mode,
                     archived: Some(f.archived.as_deref() == Some("on")),
+                    response_target_minutes: target,
                 },
             )
             .await

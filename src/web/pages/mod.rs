@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod desk;
 pub mod home;
 pub mod moderation;
 pub mod profile;

@@ -39,10 +39,17 @@ pub async fn show(
         let _ = slug;
         return Ok(Redirect::permanent(canonical).into_response());
     }
+    // Staff see where the thread stands on the listening desk (threads of spaces here only).
+    let desk = match page.viewer.as_ref().filter(|v| v.role().is_staff()) {
+        Some(v) => crate::service::desk::state(&s.hearth, v, thread.summary.id)
+            .await
+            .ok(),
+        None => None,
+    };
     let body = s.templates.render(
         "thread.html",
         merge_maps([
-            context! { thread => val(&thread), fold_depth => threads::FOLD_DEPTH },
+            context! { thread => val(&thread), fold_depth => threads::FOLD_DEPTH, desk => val(&desk) },
             page.base(),
         ]),
     )?;

@@ -1,0 +1,503 @@
+//! The listening desk: every thread waiting for a staff response, in the order people started
+//! waiting — a remote customer with no followers who asked first is first — with assignment,
+//! "mark answered", per-space targets, and threads coming back when the customer writes again
+//! (also from another server). Staff only, through every door.
+
+use hearth::domain::{PostingMode, Role};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::federation::drain;
+use crate::harness::{Backend, TestInstance, api_call as call, browser, page_csrf};
+use crate::on_both_backends;
+use crate::peer::Peer;
+
+on_both_backends!(
+    the_desk_is_in_waiting_order_and_follows_the_conversation,
+    the_desk_page
+);
+
+/// The instance's own domain (`localhost:<port>`), as other servers address it.
+fn base(i: &TestInstance) -> String {
+    i.base.replace("127.0.0.1", "localhost")
+}
+
+async fn ask(i: &TestInstance, token: &str, space: &str, title: &str) -> i64 {
+    let (status, t) = call(
+        i,
+        Method::POST,
+        &format!("/api/v1/spaces/{space}/threads"),
+        token,
+        Some(json!({ "title": title, "body": "Details inside." })),
+    )
+    .await;
+    assert_eq!(status, 201, "{t}");
+    t["id"].as_i64().unwrap()
+}
+
+async fn reply(i: &TestInstance, token: &str, thread: i64, body: &str) -> Value {
+    let (status, p) = call(
+        i,
+        Method::POST,
+        &format!("/api/v1/threads/{thread}/replies"),
+        token,
+        Some(json!({ "body": body })),
+    )
+    .await;
+    assert_eq!(status, 201, "{p}");
+    p
+}
+
+async fn desk(i: &TestInstance, token: &str, query: &str) -> Value {
+    let (status, d) = call(i, Method::GET, &format!("/api/v1/desk{query}"), token, None).await;
+    assert_eq!(status, 200, "{d}");
+    d
+}
+
+fn titles(d: &Value) -> Vec<String> {
+    d["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|it| it["thread"]["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Ages a thread's wait by `hours` (the desk's clock is the database's; tests cannot wait).
+async fn age(i: &TestInstance, thread: i64, hours: i64) {
+    use diesel::prelude::*;
+    use hearth::db::schema::threads;
+    i.state
+        .hearth
+        .db
+        .run(move |c| {
+            let t = hearth::db::threads::find(c, thread)?.unwrap();
+            let since = t.waiting_since.unwrap() - chrono::Duration::hours(hours);
+            diesel::update(threads::table.find(thread))
+                .set(threads::waiting_since.eq(since))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+async fn the_desk_is_in_waiting_order_and_follows_the_conversation(b: Backend) {
+    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Open).await;
+    i.create_space("ideas", PostingMode::Open).await;
+    let jane = i.api_user("jane", Role::Staff).await;
+    let kim = i.api_user("kim", Role::Admin).await;
+    let lena = i.api_user("lena", Role::Member).await;
+    let omar = i.api_user("omar", Role::Member).await;
+    let mo = i.api_user("mo", Role::Moderator).await;
+
+    // bob, alone on his own small server, asks first by mentioning the space.
+    let peer = Peer::start().await;
+    let base = base(&i);
+    let question = format!("{}/statuses/1", peer.base);
+    let create = json!({
+        "id": peer.activity_id("q"), "type": "Create", "actor": peer.actor("bob"),
+        "object": {
+            "id": question, "type": "Note", "attributedTo": peer.actor("bob"),
+            "content": "<p>@support my order never arrived</p>",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [format!("{base}/s/support")],
+            "tag": [{"type": "Mention", "href": format!("{base}/s/support")}],
+        }
+    });
+    assert_eq!(
+        peer.post_signed(&format!("{base}/inbox"), &create).await,
+        202
+    );
+    // lena, a local regular whose thread collects likes, asks after him; then omar elsewhere.
+    let lena_t = ask(&i, &lena, "support", "Invoice address wrong").await;
+    for n in 0..4 {
+        let fan = i.api_user(&format!("fan{n}"), Role::Member).await;
+        let (_, t) = call(
+            &i,
+            Method::GET,
+            &format!("/api/v1/threads/{lena_t}"),
+            &fan,
+            None,
+        )
+        .await;
+        let opening = t["opening"]["id"].as_i64().unwrap();
+        let (s, _) = call(
+            &i,
+            Method::PUT,
+            &format!("/api/v1/posts/{opening}/like"),
+            &fan,
+            None,
+        )
+        .await;
+        assert_eq!(s, 200);
+    }
+    let omar_t = ask(&i, &omar, "ideas", "Dark mode please").await;
+    // Staff's own announcements do not wait for staff.
+    ask(&i, &jane, "support", "Maintenance on Sunday").await;
+
+    let d = desk(&i, &jane, "").await;
+    let bob_title = titles(&d)[0].clone();
+    assert!(bob_title.contains("my order never arrived"), "{d}");
+    assert_eq!(
+        titles(&d)[1..],
+        ["Invoice address wrong", "Dark mode please"],
+        "the remote customer with no followers asked first and is first: {d}"
+    );
+    assert_eq!(d["waiting"], 3);
+    assert_eq!(d["overdue"], 0);
+    let first = &d["items"][0];
+    assert_eq!(first["thread"]["author"]["home"], peer.domain);
+    assert_eq!(first["follow_up"], false);
+    assert_eq!(first["overdue"], false);
+    assert_eq!(first["target_minutes"], 1440);
+    assert!(first["assignee"].is_null());
+    assert!(
+        !d.to_string().contains("follower"),
+        "nothing about followers on the desk: {d}"
+    );
+    let bob_t = first["thread"]["id"].as_i64().unwrap();
+
+    // Staff only, through every door; refused requests change nothing.
+    let before = i.snapshot().await;
+    for token in [&lena, &mo] {
+        let (s, _) = call(&i, Method::GET, "/api/v1/desk", token, None).await;
+        assert_eq!(s, 403);
+        let (s, _) = call(
+            &i,
+            Method::PUT,
+            &format!("/api/v1/desk/threads/{lena_t}/assignee"),
+            token,
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(s, 403);
+        let (s, _) = call(
+            &i,
+            Method::POST,
+            &format!("/api/v1/desk/threads/{lena_t}/answered"),
+            token,
+            None,
+        )
+        .await;
+        assert_eq!(s, 403);
+    }
+    let (s, _) = call(&i, Method::GET, "/api/v1/desk", "", None).await;
+    assert_eq!(s, 401);
+    for (path, body, status) in [
+        (
+            format!("/api/v1/desk/threads/{lena_t}/assignee"),
+            json!({ "assignee": "lena" }),
+            400,
+        ),
+        (
+            format!("/api/v1/desk/threads/{lena_t}/assignee"),
+            json!({ "assignee": "nobody-here" }),
+            400,
+        ),
+        (
+            "/api/v1/desk/threads/999999/assignee".to_string(),
+            json!({}),
+            404,
+        ),
+    ] {
+        let (s, e) = call(&i, Method::PUT, &path, &jane, Some(body)).await;
+        assert_eq!(s, status, "{path} {e}");
+    }
+    for q in ["?space=nowhere", "?assignee=lena", "?cursor=garbage"] {
+        let (s, e) = call(&i, Method::GET, &format!("/api/v1/desk{q}"), &jane, None).await;
+        assert!(s == 400 || s == 404, "{q}: {s} {e}");
+    }
+    assert_eq!(i.snapshot().await, before);
+
+    // Filters.
+    assert_eq!(
+        titles(&desk(&i, &jane, "?space=ideas").await),
+        ["Dark mode please"]
+    );
+    // "I'll take this", then hand over and release.
+    let (s, st) = call(
+        &i,
+        Method::PUT,
+        &format!("/api/v1/desk/threads/{lena_t}/assignee"),
+        &jane,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(s, 200, "{st}");
+    assert_eq!(st["assignee"]["name"], "jane");
+    assert_eq!(
+        titles(&desk(&i, &jane, "?assignee=me").await),
+        ["Invoice address wrong"]
+    );
+    assert_eq!(desk(&i, &jane, "?assignee=none").await["waiting"], 2);
+    let seen_by_kim = desk(&i, &kim, "").await;
+    assert_eq!(
+        seen_by_kim["items"][1]["assignee"]["name"], "jane",
+        "other staff see who took it"
+    );
+    let (s, _) = call(
+        &i,
+        Method::PUT,
+        &format!("/api/v1/desk/threads/{lena_t}/assignee"),
+        &jane,
+        Some(json!({ "assignee": "kim" })),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        titles(&desk(&i, &jane, "?assignee=kim").await),
+        ["Invoice address wrong"]
+    );
+    let (s, st) = call(
+        &i,
+        Method::DELETE,
+        &format!("/api/v1/desk/threads/{lena_t}/assignee"),
+        &kim,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(st["assignee"].is_null());
+
+    // Pages: a small limit gives a cursor that continues in the same order.
+    let p1 = desk(&i, &jane, "?limit=2").await;
+    assert_eq!(p1["items"].as_array().unwrap().len(), 2);
+    let next = p1["next"].as_str().unwrap().to_string();
+    assert_eq!(
+        titles(&desk(&i, &jane, &format!("?limit=2&cursor={next}")).await),
+        ["Dark mode please"]
+    );
+
+    // A staff reply answers bob: his thread leaves the desk…
+    let answer = reply(&i, &jane, bob_t, "Sorry! It ships again today.").await;
+    assert_eq!(
+        titles(&desk(&i, &jane, "").await),
+        ["Invoice address wrong", "Dark mode please"]
+    );
+    drain(&i).await;
+    let sent = peer
+        .received()
+        .into_iter()
+        .map(|r| r.body)
+        .find(|b| b["type"] == "Create")
+        .expect("the staff reply went to bob's server");
+    let answer_ap = sent["object"]["id"].as_str().unwrap().to_string();
+    assert!(
+        answer_ap.ends_with(&answer["id"].to_string()),
+        "{answer_ap}"
+    );
+    // …and comes back, at the end of the line, when he writes again from his server.
+    let again = json!({
+        "id": peer.activity_id("again"), "type": "Create", "actor": peer.actor("bob"),
+        "object": {
+            "id": format!("{}/statuses/2", peer.base), "type": "Note",
+            "attributedTo": peer.actor("bob"), "inReplyTo": answer_ap,
+            "content": "<p>It still has not arrived.</p>",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [format!("{base}/u/jane")],
+        }
+    });
+    assert_eq!(
+        peer.post_signed(&format!("{base}/inbox"), &again).await,
+        202
+    );
+    let d = desk(&i, &jane, "").await;
+    assert_eq!(
+        titles(&d)[..2],
+        ["Invoice address wrong", "Dark mode please"]
+    );
+    assert_eq!(titles(&d)[2], bob_title);
+    assert_eq!(d["items"][2]["follow_up"], true);
+
+    // Mark answered: gone, twice is harmless; the customer writing again brings it back.
+    for _ in 0..2 {
+        let (s, st) = call(
+            &i,
+            Method::POST,
+            &format!("/api/v1/desk/threads/{omar_t}/answered"),
+            &jane,
+            None,
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert!(st["waiting_since"].is_null());
+    }
+    assert_eq!(desk(&i, &jane, "?space=ideas").await["waiting"], 0);
+    reply(&i, &omar, omar_t, "Any news?").await;
+    let d = desk(&i, &jane, "?space=ideas").await;
+    assert_eq!(titles(&d), ["Dark mode please"]);
+    assert_eq!(d["items"][0]["follow_up"], false, "no staff reply yet");
+
+    // Past the space's target: highlighted and counted. An admin can set the target.
+    age(&i, lena_t, 25).await;
+    let d = desk(&i, &jane, "?space=support").await;
+    assert_eq!(d["overdue"], 1);
+    assert_eq!(d["items"][0]["overdue"], true);
+    assert_eq!(d["items"][0]["waiting"], "25 h");
+    let (s, sp) = call(
+        &i,
+        Method::PATCH,
+        "/api/v1/spaces/support",
+        &kim,
+        Some(json!({ "response_target_minutes": 3000 })),
+    )
+    .await;
+    assert_eq!(s, 200, "{sp}");
+    assert_eq!(sp["response_target_minutes"], 3000);
+    assert_eq!(desk(&i, &jane, "?space=support").await["overdue"], 0);
+    for bad in [json!(-1), json!(30 * 24 * 60 + 1)] {
+        let (s, _) = call(
+            &i,
+            Method::PATCH,
+            "/api/v1/spaces/support",
+            &kim,
+            Some(json!({ "response_target_minutes": bad })),
+        )
+        .await;
+        assert_eq!(s, 400);
+    }
+    let (s, _) = call(
+        &i,
+        Method::PATCH,
+        "/api/v1/spaces/support",
+        &jane,
+        Some(json!({ "response_target_minutes": 5 })),
+    )
+    .await;
+    assert_eq!(s, 403, "staff are not admins");
+
+    // A thread whose author deleted it leaves the desk.
+    let (_, t) = call(
+        &i,
+        Method::GET,
+        &format!("/api/v1/threads/{lena_t}"),
+        &lena,
+        None,
+    )
+    .await;
+    let opening = t["opening"]["id"].as_i64().unwrap();
+    let (s, _) = call(
+        &i,
+        Method::DELETE,
+        &format!("/api/v1/posts/{opening}"),
+        &lena,
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let d = desk(&i, &jane, "?space=support").await;
+    assert_eq!(d["waiting"], 1);
+    assert_eq!(titles(&d), [bob_title]);
+}
+
+async fn text(c: &reqwest::Client, url: &str) -> String {
+    let resp = c.get(url).send().await.unwrap();
+    assert_eq!(resp.status(), 200, "{url}");
+    resp.text().await.unwrap()
+}
+
+async fn the_desk_page(b: Backend) {
+    let i = TestInstance::start(b).await;
+    i.create_space("support", PostingMode::Open).await;
+    i.create_user("jane", Role::Staff).await;
+    i.create_user("kim", Role::Staff).await;
+    i.create_user("lena", Role::Member).await;
+    let lena = i
+        .api_login("lena", &crate::harness::password_of("lena"))
+        .await;
+    let t = ask(&i, &lena, "support", "Where is my parcel?").await;
+
+    // A member is refused.
+    let member = browser();
+    i.sign_in(&member, "lena", &crate::harness::password_of("lena"))
+        .await;
+    let resp = member.get(i.url("/desk")).send().await.unwrap();
+    assert_eq!(resp.status(), 403);
+
+    let staff = browser();
+    i.sign_in(&staff, "jane", &crate::harness::password_of("jane"))
+        .await;
+    let home = staff
+        .get(i.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains(r#"href="/desk""#), "staff see the desk link");
+    let page = staff.get(i.url("/desk")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Where is my parcel?"), "{html}");
+    assert!(html.contains("waiting less than a minute"));
+    assert!(html.contains("Nobody has taken this yet."));
+
+    // Staff see the thread's place on the desk on its page too; its author does not.
+    let thread_url = i.url(&format!("/s/support/t/{t}-where-is-my-parcel"));
+    let seen = text(&staff, &thread_url).await;
+    assert!(
+        seen.contains("Waiting for staff: less than a minute"),
+        "{seen}"
+    );
+    assert!(seen.contains("nobody has taken it"));
+    let seen = text(&member, &thread_url).await;
+    assert!(!seen.contains("Listening desk"));
+
+    // "I'll take this" with the page's CSRF token; without it nothing changes.
+    let before = i.snapshot().await;
+    let resp = staff
+        .post(i.url(&format!("/desk/threads/{t}/assign")))
+        .form(&[("assignee", "jane"), ("back", "/desk")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert_eq!(i.snapshot().await, before);
+    let csrf = page_csrf(&staff, &i.url("/desk")).await;
+    let resp = staff
+        .post(i.url(&format!("/desk/threads/{t}/assign")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("assignee", "jane"),
+            ("back", "/desk"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/desk");
+    let html = staff
+        .get(i.url("/desk?assignee=me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Taken by <strong>jane</strong> (you)"),
+        "{html}"
+    );
+
+    // Mark answered from the page: the desk is empty.
+    let resp = staff
+        .post(i.url(&format!("/desk/threads/{t}/answered")))
+        .form(&[("csrf", csrf.as_str()), ("back", "https://evil.example/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/desk", "never sent off-site");
+    let html = staff
+        .get(i.url("/desk"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Nobody is waiting."), "{html}");
+}
