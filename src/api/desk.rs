@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiJson, ApiResult, ApiUser, ErrorBody};
 use crate::app::AppState;
-use crate::service::desk;
+use crate::service::{desk, metrics};
 
 #[derive(Deserialize, IntoParams)]
 pub struct DeskParams {
@@ -100,4 +100,29 @@ pub async fn answered(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<desk::DeskState>> {
     Ok(Json(desk::mark_answered(&s.hearth, &v, id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct MetricsParams {
+    /// Only this space (its name); the whole instance when absent.
+    pub space: Option<String>,
+    /// How many weeks, ending with the current one: 1-104, default 12.
+    pub weeks: Option<i64>,
+}
+
+/// Per week: questions asked by people who are not staff, the share staff answered, median and
+/// 90th-percentile time to a first staff response, threads still waiting past the target, and
+/// how many people were helped.
+#[utoipa::path(get, path = "/api/v1/desk/metrics", tag = "desk", security(("bearer" = [])),
+    params(MetricsParams),
+    responses((status = 200, body = metrics::Metrics), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn metrics(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Query(q): Query<MetricsParams>,
+) -> ApiResult<Json<metrics::Metrics>> {
+    Ok(Json(
+        metrics::weekly(&s.hearth, &v, q.space.as_deref(), q.weeks).await?,
+    ))
 }

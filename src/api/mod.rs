@@ -107,6 +107,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(desk::state))
         .routes(routes!(desk::assign, desk::unassign))
         .routes(routes!(desk::answered))
+        .routes(routes!(desk::metrics))
         .split_for_parts()
 }
 

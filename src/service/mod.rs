@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod delivery_status;
 pub mod desk;
+pub mod metrics;
 pub mod moderation;
 pub mod password;
 pub mod spaces;

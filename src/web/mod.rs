@@ -56,6 +56,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
             post(pages::moderation::resolve),
         )
         .route("/desk", get(pages::desk::show))
+        .route("/desk/metrics", get(pages::desk::metrics))
+        .route("/desk/metrics.csv", get(pages::desk::metrics_csv))
         .route("/desk/threads/{id}/assign", post(pages::desk::assign))
         .route("/desk/threads/{id}/answered", post(pages::desk::answered))
         .route("/posts/{id}/deliveries", get(pages::threads::deliveries))

@@ -790,6 +790,7 @@ async fn openapi_document_describes_every_route() {
         ("/api/v1/desk/threads/{id}/assignee", "put"),
         ("/api/v1/desk/threads/{id}/assignee", "delete"),
         ("/api/v1/desk/threads/{id}/answered", "post"),
+        ("/api/v1/desk/metrics", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

@@ -14,7 +14,8 @@ use crate::peer::Peer;
 
 on_both_backends!(
     the_desk_is_in_waiting_order_and_follows_the_conversation,
-    the_desk_page
+    the_desk_page,
+    figures_from_a_known_dataset
 );
 
 /// The instance's own domain (`localhost:<port>`), as other servers address it.
@@ -500,4 +501,177 @@ async fn the_desk_page(b: Backend) {
         .await
         .unwrap();
     assert!(html.contains("Nobody is waiting."), "{html}");
+}
+
+/// Puts a thread's times where the fixture needs them.
+async fn set_times(
+    i: &TestInstance,
+    thread: i64,
+    created: chrono::NaiveDateTime,
+    first_staff_reply: Option<chrono::NaiveDateTime>,
+    waiting_since: Option<chrono::NaiveDateTime>,
+) {
+    use diesel::prelude::*;
+    use hearth::db::schema::threads;
+    i.state
+        .hearth
+        .db
+        .run(move |c| {
+            diesel::update(threads::table.find(thread))
+                .set((
+                    threads::created_at.eq(created),
+                    threads::first_staff_reply_at.eq(first_staff_reply),
+                    threads::waiting_since.eq(waiting_since),
+                ))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+async fn figures_from_a_known_dataset(b: Backend) {
+    use chrono::{Datelike, Duration};
+    let i = TestInstance::start(b).await;
+    i.create_space("support", PostingMode::Open).await;
+    i.create_space("ideas", PostingMode::Open).await;
+    let jane = i.api_user("jane", Role::Staff).await;
+    let ana = i.api_user("ana", Role::Member).await;
+    let ben = i.api_user("ben", Role::Member).await;
+    let cy = i.api_user("cy", Role::Member).await;
+    let t1 = ask(&i, &ana, "support", "One").await;
+    let t2 = ask(&i, &ana, "support", "Two").await;
+    let t3 = ask(&i, &ben, "support", "Three").await;
+    let t4 = ask(&i, &cy, "ideas", "Four").await;
+    let gone = ask(&i, &cy, "ideas", "Deleted later").await;
+    ask(&i, &jane, "support", "Staff announcement").await;
+    for t in [t1, t2, t4] {
+        reply(&i, &jane, t, "Here is how.").await;
+    }
+    let (_, g) = call(
+        &i,
+        Method::GET,
+        &format!("/api/v1/threads/{gone}"),
+        &cy,
+        None,
+    )
+    .await;
+    let (s, _) = call(
+        &i,
+        Method::DELETE,
+        &format!("/api/v1/posts/{}", g["opening"]["id"]),
+        &cy,
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+
+    // Last week: ana asked twice (answered after 1 h and 3 h), ben once (never answered, still
+    // waiting: past the day's target). This week: cy, answered after 30 min.
+    let today = chrono::Utc::now().date_naive();
+    let monday = (today - Duration::days(i64::from(today.weekday().num_days_from_monday())))
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let last = monday - Duration::days(7);
+    let h = Duration::hours;
+    set_times(&i, t1, last + h(9), Some(last + h(10)), None).await;
+    set_times(&i, t2, last + h(33), Some(last + h(36)), None).await;
+    set_times(&i, t3, last + h(57), None, Some(last + h(57))).await;
+    set_times(&i, t4, monday, Some(monday + Duration::minutes(30)), None).await;
+
+    let (s, m) = call(&i, Method::GET, "/api/v1/desk/metrics?weeks=2", &jane, None).await;
+    assert_eq!(s, 200, "{m}");
+    assert!(m["space"].is_null());
+    let weeks = m["weeks"].as_array().unwrap();
+    assert_eq!(weeks.len(), 2);
+    assert_eq!(weeks[0]["week"], last.date().to_string());
+    assert_eq!(
+        weeks[0]["asked"], 3,
+        "the staff announcement and the deleted thread do not count"
+    );
+    assert_eq!(weeks[0]["answered_by_staff"], 2);
+    assert!((weeks[0]["share_answered"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);
+    assert_eq!(weeks[0]["median_first_response_seconds"], 2 * 3600);
+    assert_eq!(weeks[0]["p90_first_response_seconds"], 3 * 3600);
+    assert_eq!(weeks[0]["waiting_over_target"], 1);
+    assert_eq!(weeks[0]["people_helped"], 1, "ana, twice");
+    assert_eq!(weeks[1]["week"], monday.date().to_string());
+    assert_eq!(weeks[1]["asked"], 1);
+    assert_eq!(weeks[1]["median_first_response_seconds"], 1800);
+    assert_eq!(weeks[1]["p90_first_response_seconds"], 1800);
+    assert_eq!(weeks[1]["people_helped"], 1);
+
+    // One space; the default twelve weeks.
+    let (_, m) = call(
+        &i,
+        Method::GET,
+        "/api/v1/desk/metrics?space=support",
+        &jane,
+        None,
+    )
+    .await;
+    let weeks = m["weeks"].as_array().unwrap();
+    assert_eq!(weeks.len(), 12);
+    assert_eq!(m["space"], "support");
+    assert_eq!(weeks[11]["asked"], 0);
+    assert_eq!(weeks[10]["asked"], 3);
+    assert_eq!(weeks[9]["asked"], 0);
+
+    // Refused.
+    for (q, token, status) in [
+        ("?weeks=0", &jane, 400),
+        ("?weeks=105", &jane, 400),
+        ("?space=nowhere", &jane, 404),
+        ("", &ana, 403),
+    ] {
+        let (s, e) = call(
+            &i,
+            Method::GET,
+            &format!("/api/v1/desk/metrics{q}"),
+            token,
+            None,
+        )
+        .await;
+        assert_eq!(s, status, "{q} {e}");
+    }
+
+    // The page: charts drawn here, the numbers beside them, and the CSV.
+    i.create_user("kim", Role::Admin).await;
+    let staff = browser();
+    i.sign_in(&staff, "kim", &crate::harness::password_of("kim"))
+        .await;
+    let html = text(&staff, &i.url("/desk/metrics")).await;
+    assert!(html.contains("<svg"), "{html}");
+    assert!(html.contains(&format!("<title>asked {}: 3</title>", last.date())));
+    assert!(html.contains("67 %"));
+    assert!(html.contains("<td>2 h</td><td>3 h</td>"), "{html}");
+    let resp = staff
+        .get(i.url("/desk/metrics.csv?space=ideas"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("hearth-desk-ideas.csv")
+    );
+    let csv = resp.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 13);
+    assert_eq!(
+        csv.lines().last().unwrap(),
+        format!("{},1,1,1.000,1800,1800,0,1", monday.date())
+    );
+    let member = browser();
+    i.sign_in(&member, "ana", &crate::harness::password_of("ana"))
+        .await;
+    let resp = member.get(i.url("/desk/metrics")).send().await.unwrap();
+    assert_eq!(resp.status(), 403);
 }

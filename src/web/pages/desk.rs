@@ -8,7 +8,7 @@ use minijinja::value::merge_maps;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::service::{desk, spaces};
+use crate::service::{desk, metrics, spaces};
 use crate::web::{PageCtx, WebResult, html, see_other, val};
 
 #[derive(Deserialize, Default)]
@@ -110,6 +110,86 @@ pub async fn answered(
     };
     desk::mark_answered(&s.hearth, &viewer, id).await?;
     Ok(see_other(&back_to(&f.back)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MetricsParams {
+    space: String,
+}
+
+/// The desk's figures: two charts (SVG drawn here, readable without JavaScript) and the table of
+/// numbers behind them.
+pub async fn metrics(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Query(q): Query<MetricsParams>,
+) -> WebResult<Response> {
+    let viewer = match page.require_viewer() {
+        Ok(v) => v.clone(),
+        Err(r) => return Ok(r),
+    };
+    let m = metrics::weekly(&s.hearth, &viewer, Some(&q.space), None).await?;
+    let (asked_chart, times_chart) = metrics::charts(&m);
+    let spaces = spaces::list(&s.hearth, false).await?;
+    let dash = || "—".to_string();
+    let rows: Vec<minijinja::Value> = m
+        .weeks
+        .iter()
+        .map(|w| {
+            context! {
+                week => w.week.to_string(),
+                asked => w.asked,
+                answered_by_staff => w.answered_by_staff,
+                share => w.share_answered.map(|x| format!("{:.0} %", x * 100.0)).unwrap_or_else(dash),
+                median => w.median_first_response_seconds.map(desk::human_duration).unwrap_or_else(dash),
+                p90 => w.p90_first_response_seconds.map(desk::human_duration).unwrap_or_else(dash),
+                waiting_over_target => w.waiting_over_target,
+                people_helped => w.people_helped,
+            }
+        })
+        .collect();
+    let body = s.templates.render(
+        "metrics.html",
+        merge_maps([
+            context! {
+                metrics => val(&m),
+                rows => rows,
+                asked_chart => asked_chart,
+                times_chart => times_chart,
+                spaces => val(&spaces),
+            },
+            page.base(),
+        ]),
+    )?;
+    Ok(html(body))
+}
+
+/// The same figures as a CSV download.
+pub async fn metrics_csv(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Query(q): Query<MetricsParams>,
+) -> WebResult<Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let viewer = match page.require_viewer() {
+        Ok(v) => v.clone(),
+        Err(r) => return Ok(r),
+    };
+    let m = metrics::weekly(&s.hearth, &viewer, Some(&q.space), None).await?;
+    let file = format!(
+        "attachment; filename=\"hearth-desk-{}.csv\"",
+        m.space.as_deref().unwrap_or("all")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        metrics::csv(&m),
+    )
+        .into_response())
 }
 
 #[cfg(test)]
