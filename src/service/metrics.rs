@@ -253,8 +253,9 @@ pub fn bar_chart(
                 v = (v * 10.0).round() / 10.0,
             );
         }
-        // Every other week's date under the axis, so labels do not collide.
-        if i % 2 == 0 || labels.len() <= 6 {
+        // Every other week's date under the axis (counted from the latest week, which always
+        // has its label), so labels do not collide.
+        if (labels.len() - 1 - i) % 2 == 0 || labels.len() <= 6 {
             let _ = write!(
                 svg,
                 r#"<text x="{x:.1}" y="{y}" font-size="10" fill="currentColor">{l}</text>"#,

@@ -707,6 +707,11 @@ pub async fn set_answer(
             }
         };
         threads::set_answer(c, thread_id, answer)?;
+        // An accepted answer settles the question: it leaves the listening desk (and comes back
+        // if the customer writes again).
+        if answer.is_some() {
+            db::desk::mark_answered(c, thread_id)?;
+        }
         Ok(())
     })
     .await

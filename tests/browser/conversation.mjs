@@ -1,6 +1,7 @@
-// End-to-end: a customer registers, starts a thread, a staff member replies, the customer
-// replies, likes the staff answer and marks it as the answer; then we check what the page shows
-// and run axe-core's accessibility rules on the pages visited.
+// End-to-end: a customer registers, starts a thread, a staff member finds it waiting on the
+// listening desk, takes it and replies, the customer replies, likes the staff answer and marks
+// it as the answer (which takes it off the desk); then we check what the pages show and run
+// axe-core's accessibility rules on the pages visited.
 //
 // Run by tests/it/browser.rs, which starts a Hearth instance and passes:
 //   HEARTH_URL        base URL of the instance, e.g. http://127.0.0.1:40123
@@ -95,6 +96,22 @@ try {
   await staffPage.getByLabel("Password").fill(staffPassword);
   await staffPage.getByRole("button", { name: "Sign in" }).click();
   await staffPage.waitForURL(`${base}/`);
+
+  // The listening desk: the customer's question waits there; staff take it.
+  await staffPage.getByRole("link", { name: "Desk" }).click();
+  await staffPage.waitForURL(`${base}/desk`);
+  const item = staffPage.locator(".desk-item", { hasText: "My router keeps rebooting" });
+  check((await item.count()) === 1, "the question waits on the desk");
+  check((await item.locator(".waiting").textContent()).startsWith("waiting"), "the wait is shown");
+  seen.deskAudit = await audit(staffPage, "/desk");
+  await item.getByRole("button", { name: "I'll take this" }).click();
+  await staffPage.waitForURL(`${base}/desk`);
+  seen.deskAssignee = (await staffPage.locator(".desk-item .assignee").first().textContent()).trim();
+  check(seen.deskAssignee.endsWith("(you)"), `taken by me (got ${seen.deskAssignee})`);
+  if (process.env.DESK_SCREENSHOT) {
+    await staffPage.screenshot({ path: process.env.DESK_SCREENSHOT, fullPage: true });
+  }
+
   await staffPage.goto(threadUrl);
   await staffPage.locator("#body").fill("Please update the firmware, then hold reset for 10 seconds.");
   await staffPage.getByRole("button", { name: "Post reply" }).last().click();
@@ -131,6 +148,18 @@ try {
   const nested = page.locator(`li:has(> #${staffPost}) ol.tree article`);
   check((await nested.count()) === 1, "the customer's reply is nested under the staff reply");
   seen.threadAudit = await audit(page, "thread page");
+
+  // Settled: off the desk. The figures page draws its charts and passes the same audit.
+  await staffPage.goto(`${base}/desk`);
+  check((await staffPage.locator(".desk-item").count()) === 0, "answered threads leave the desk");
+  await staffPage.getByRole("link", { name: /Figures/ }).click();
+  await staffPage.waitForURL(/\/desk\/metrics$/);
+  check((await staffPage.locator("svg.chart").count()) === 2, "two charts");
+  check((await staffPage.locator("table.metrics tbody tr").count()) === 12, "twelve weeks in the table");
+  seen.metricsAudit = await audit(staffPage, "/desk/metrics");
+  if (process.env.METRICS_SCREENSHOT) {
+    await staffPage.screenshot({ path: process.env.METRICS_SCREENSHOT, fullPage: true });
+  }
 
   // The space list marks it answered.
   await page.goto(`${base}/s/support?filter=answered`);

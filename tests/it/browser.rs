@@ -79,6 +79,7 @@ async fn a_conversation_in_a_real_browser() {
         .unwrap_or_else(|_| panic!("unexpected output: {stdout}"));
     assert_eq!(result["ok"], true, "{result}");
     assert_eq!(result["badge"], "Staff · Support Lead");
+    assert_eq!(result["deskAssignee"], "Taken by Jane Doe (you)");
 
     // What the browser did is what the database holds.
     let url = result["threadUrl"].as_str().unwrap();

@@ -331,6 +331,24 @@ async fn the_desk_is_in_waiting_order_and_follows_the_conversation(b: Backend) {
     assert_eq!(titles(&d), ["Dark mode please"]);
     assert_eq!(d["items"][0]["follow_up"], false, "no staff reply yet");
 
+    // The customer accepting an answer settles it too, even after a "thank you" reply.
+    let staff_answer = reply(&i, &jane, omar_t, "It is on the roadmap for May.").await;
+    reply(&i, &omar, omar_t, "Thanks!").await;
+    assert_eq!(
+        desk(&i, &jane, "?space=ideas").await["items"][0]["follow_up"],
+        true
+    );
+    let (s, _) = call(
+        &i,
+        Method::PUT,
+        &format!("/api/v1/threads/{omar_t}/answer"),
+        &omar,
+        Some(json!({ "post_id": staff_answer["id"] })),
+    )
+    .await;
+    assert_eq!(s, 204);
+    assert_eq!(desk(&i, &jane, "?space=ideas").await["waiting"], 0);
+
     // Past the space's target: highlighted and counted. An admin can set the target.
     age(&i, lena_t, 25).await;
     let d = desk(&i, &jane, "?space=support").await;
