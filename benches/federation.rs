@@ -317,6 +317,8 @@ async fn fanout(label: &str, pg: Option<&str>, servers: usize, followers: usize)
                         public_key_pem: String::new(),
                         last_refreshed_at: hearth::db::now(),
                         posting_restricted: false,
+                        staff_of: None,
+                        staff_title: String::new(),
                     },
                 )?;
                 hearth::db::federation::add_follow(c, space.id, row.id, &format!("{actor}#f"))?;

@@ -101,6 +101,12 @@ pub const KEYS: &[Key] = &[
         doc: "Servers Hearth never federates with (comma-separated host names; subdomains included): their activities are refused, nothing is sent to them.",
     },
     Key {
+        name: "brand_url",
+        kind: Kind::Str,
+        default: "",
+        doc: "The brand's own website (https://…), shown on staff profiles on other servers; Mastodon marks it verified when that page links back to the profile with rel=\"me\".",
+    },
+    Key {
         name: "session_days",
         kind: Kind::Int,
         default: "30",
@@ -177,6 +183,8 @@ pub struct Config {
     pub federation_insecure: bool,
     /// Lower-case host names; a host matches if it is one of them or a subdomain of one.
     pub blocked_domains: Vec<String>,
+    /// The brand's website for staff profiles, when configured.
+    pub brand_url: Option<String>,
 }
 
 /// A configuration problem, naming the key (and where its value came from) and what is wrong.
@@ -398,6 +406,24 @@ impl Config {
             blocked_domains.push(d);
         }
 
+        let (v, origin) = take("brand_url");
+        let brand_url = match as_str(v).trim() {
+            "" => None,
+            u => match url::Url::parse(u) {
+                Ok(parsed)
+                    if matches!(parsed.scheme(), "https" | "http") && parsed.host().is_some() =>
+                {
+                    Some(parsed.to_string())
+                }
+                _ => {
+                    return Err(err(
+                        &origin,
+                        "must be an http(s) URL, e.g. https://acme.example".into(),
+                    ));
+                }
+            },
+        };
+
         Ok(Config {
             bind,
             domain,
@@ -412,6 +438,7 @@ impl Config {
             session_days,
             federation_insecure,
             blocked_domains,
+            brand_url,
         })
     }
 

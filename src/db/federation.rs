@@ -68,6 +68,10 @@ pub struct RemoteActor {
     pub last_refreshed_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub posting_restricted: bool,
+    /// The Group (on the actor's own server) whose `staff` collection lists this actor, once
+    /// checked; see `federation::actors::verify_staff`.
+    pub staff_of: Option<String>,
+    pub staff_title: String,
 }
 
 #[derive(Debug, Clone, Insertable, AsChangeset)]
@@ -86,6 +90,8 @@ pub struct RemoteActorForm {
     pub public_key_pem: String,
     pub last_refreshed_at: NaiveDateTime,
     pub posting_restricted: bool,
+    pub staff_of: Option<String>,
+    pub staff_title: String,
 }
 
 pub fn find_actor(conn: &mut DbConn, ap_id: &str) -> QueryResult<Option<RemoteActor>> {
@@ -110,6 +116,13 @@ pub fn upsert_actor(conn: &mut DbConn, form: &RemoteActorForm) -> QueryResult<Re
                 .execute(conn)?;
         }
         let actor = find_actor(conn, &form.ap_id)?.ok_or(diesel::result::Error::NotFound)?;
+        // The person standing for the actor shows the verified staff claim (or stops showing it).
+        super::persons::set_remote_staff(
+            conn,
+            actor.id,
+            actor.staff_of.as_deref(),
+            &actor.staff_title,
+        )?;
         // A Group that stands for a space here: its name, description and posting rule follow.
         if super::spaces::find_by_remote_actor(conn, actor.id)?.is_some() {
             super::spaces::upsert_remote(conn, &remote_space(&actor))?;

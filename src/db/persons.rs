@@ -23,6 +23,9 @@ pub struct Person {
     pub updated_at: NaiveDateTime,
     /// Set for people from other servers (their name is `user@host`; they cannot log in here).
     pub remote_actor_id: Option<i64>,
+    /// For people from other servers: the brand's Group whose staff they are, verified (then
+    /// `title` is the title they carry there).
+    pub staff_of: Option<String>,
 }
 
 impl Person {
@@ -100,6 +103,20 @@ pub fn find_remote(conn: &mut DbConn, remote_actor_id: i64) -> QueryResult<Optio
         .optional()
 }
 
+/// Mirrors a remote actor's verified staff claim onto the person standing for it.
+pub fn set_remote_staff(
+    conn: &mut DbConn,
+    remote_actor_id: i64,
+    staff_of: Option<&str>,
+    title: &str,
+) -> QueryResult<()> {
+    let title = if staff_of.is_some() { title } else { "" };
+    diesel::update(persons::table.filter(persons::remote_actor_id.eq(remote_actor_id)))
+        .set((persons::staff_of.eq(staff_of), persons::title.eq(title)))
+        .execute(conn)
+        .map(drop)
+}
+
 /// The person standing for a remote actor, created (or renamed) as needed.
 pub fn ensure_remote(
     conn: &mut DbConn,
@@ -144,6 +161,15 @@ pub fn ensure_remote(
         ))
         .returning(persons::id)
         .get_result(conn)?;
+    // A verified staff claim already checked when the actor was fetched.
+    let (staff_of, staff_title): (Option<String>, String) = super::schema::remote_actors::table
+        .find(remote_actor_id)
+        .select((
+            super::schema::remote_actors::staff_of,
+            super::schema::remote_actors::staff_title,
+        ))
+        .first(conn)?;
+    set_remote_staff(conn, remote_actor_id, staff_of.as_deref(), &staff_title)?;
     get(conn, id)
 }
 

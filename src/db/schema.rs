@@ -21,6 +21,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         remote_actor_id -> Nullable<BigInt>,
+        staff_of -> Nullable<Text>,
     }
 }
 
@@ -185,6 +186,8 @@ diesel::table! {
         last_refreshed_at -> Timestamp,
         created_at -> Timestamp,
         posting_restricted -> Bool,
+        staff_of -> Nullable<Text>,
+        staff_title -> Text,
     }
 }
 

@@ -12,7 +12,7 @@ use super::delivery;
 use super::error::{FedError, FedResult};
 use super::protocol::{
     Accept, Announce, CreatePost, Delete, Flag, Follow, Like, PostJson, Reject, UndoFollow,
-    UndoLike, UpdatePost, urls_in,
+    UndoLike, UpdateActor, UpdatePost, urls_in,
 };
 use super::urls::{LocalRef, Urls};
 use crate::db::{federation as store, spaces};
@@ -41,6 +41,7 @@ pub enum InboxActivity {
     Follow(Follow),
     UndoFollow(UndoFollow),
     CreatePost(Box<CreatePost>),
+    UpdateActor(Box<UpdateActor>),
     UpdatePost(Box<UpdatePost>),
     Like(Like),
     UndoLike(UndoLike),
@@ -64,6 +65,10 @@ pub fn is_handled(activity: &serde_json::Value) -> bool {
         (Some("Follow"), _)
             | (Some("Undo"), Some("Follow"))
             | (Some("Create" | "Update"), Some("Note" | "Page" | "Article"))
+            | (
+                Some("Update"),
+                Some("Person" | "Service" | "Application" | "Group" | "Organization")
+            )
             | (
                 Some("Like" | "Delete" | "Flag" | "Announce" | "Accept" | "Reject"),
                 _
@@ -761,6 +766,34 @@ impl Activity for UpdatePost {
             received: serde_json::to_string(&self).ok(),
         };
         crate::service::threads::edit_as(data.app_data(), &person, post.id, content, title).await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for UpdateActor {
+    type DataType = Hearth;
+    type Error = FedError;
+
+    id_and_actor!();
+
+    /// Only an actor updates itself.
+    async fn verify(&self, _data: &Data<Hearth>) -> Result<(), FedError> {
+        if &self.object.id != self.actor.inner() {
+            return Err(FedError(AppError::forbidden(
+                "an actor can only update itself",
+            )));
+        }
+        Ok(())
+    }
+
+    /// Fetches the actor again from its origin (name, avatar, keys, and a staff claim checked
+    /// anew: a person who left the brand loses the badge here).
+    async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
+        if !first_time(data, &self.id).await? {
+            return Ok(());
+        }
+        self.actor.dereference_forced(data).await?;
         Ok(())
     }
 }

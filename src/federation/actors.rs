@@ -232,6 +232,8 @@ impl Object for ApubRemote {
             endpoints: None,
             public_key: self.public_key(),
             posting_restricted_to_mods: Some(self.row.posting_restricted),
+            staff_of: self.row.staff_of.clone().map(Value::String),
+            staff_title: Some(self.row.staff_title.clone()),
         })
     }
 
@@ -269,6 +271,15 @@ impl Object for ApubRemote {
             .map(|n| clean_line(n, 100))
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| username.clone());
+        let staff_of = match &json.staff_of {
+            Some(claim) => verify_staff(data, &json.id, claim).await,
+            None => None,
+        };
+        let staff_title = staff_of
+            .as_ref()
+            .and(json.staff_title.as_deref())
+            .map(|t| clean_line(t, 100))
+            .unwrap_or_default();
         let form = store::RemoteActorForm {
             ap_id: json.id.to_string(),
             kind: clean_line(&json.kind, 40),
@@ -286,6 +297,8 @@ impl Object for ApubRemote {
             public_key_pem: json.public_key.public_key_pem.clone(),
             last_refreshed_at: db::now(),
             posting_restricted: json.posting_restricted_to_mods.unwrap_or(false),
+            staff_of,
+            staff_title,
         };
         let row = data
             .db
@@ -293,6 +306,83 @@ impl Object for ApubRemote {
             .await?;
         ApubRemote::from_row(row)
     }
+}
+
+/// Fetches a document from its origin (signed by our instance actor, with the usual refusal of
+/// private addresses); the library checks that its `id` is the URL it came from.
+async fn fetch_json(data: &Data<Hearth>, url: &Url) -> Option<(Url, Value)> {
+    activitypub_federation::fetch::fetch_object_http::<Hearth, Value>(url, data)
+        .await
+        .ok()
+        .map(|r| (r.url, r.object))
+}
+
+/// Whether `list` (a collection's `orderedItems` or `items`) names `actor`, as a URL or as an
+/// object with that id.
+fn lists(collection: &Value, actor: &Url) -> bool {
+    let items = collection
+        .get("orderedItems")
+        .or_else(|| collection.get("items"))
+        .and_then(Value::as_array);
+    items.is_some_and(|items| {
+        items.iter().any(|i| {
+            let id = i.as_str().or_else(|| i.get("id").and_then(Value::as_str));
+            id == Some(actor.as_str())
+        })
+    })
+}
+
+/// Checks a claim to be staff of a brand (`hearth:staffOf`). It counts only when the claimed
+/// Group lives on the actor's own server (same scheme, host and port), really is a Group, and
+/// its `staff` collection — also on that server — lists the actor; both are fetched from there,
+/// never taken from the claim. Returns the Group's id, or None: a claim that does not check out
+/// is not shown, and is not an error. At most three claimed Groups are tried.
+pub async fn verify_staff(data: &Data<Hearth>, actor: &Url, claim: &Value) -> Option<String> {
+    let claimed: Vec<Url> = match claim {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+    .iter()
+    .filter_map(|s| Url::parse(s).ok())
+    .take(3)
+    .collect();
+    let same_server = |u: &Url| u.scheme() == actor.scheme() && authority(u) == authority(actor);
+    for group_id in claimed.iter().filter(|g| same_server(g)) {
+        let Some((at, group)) = fetch_json(data, group_id).await else {
+            continue;
+        };
+        if !same_server(&at) || group.get("type").and_then(Value::as_str) != Some("Group") {
+            continue;
+        }
+        let Some(staff) = group
+            .get("staff")
+            .and_then(Value::as_str)
+            .and_then(|s| Url::parse(s).ok())
+            .filter(same_server)
+        else {
+            continue;
+        };
+        if let Some((at, collection)) = fetch_json(data, &staff).await
+            && same_server(&at)
+            && lists(&collection, actor)
+        {
+            return Some(at_group(group_id, &group));
+        }
+    }
+    None
+}
+
+/// The Group's own id as it states it (equal to the URL it was fetched from).
+fn at_group(fetched: &Url, group: &Value) -> String {
+    group
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| fetched.to_string())
 }
 
 impl Actor for ApubRemote {
@@ -328,6 +418,13 @@ pub fn context() -> Value {
             "toot": "http://joinmastodon.org/ns#",
             "discoverable": "toot:discoverable",
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value",
+            "hearth": "https://hearth.invalid/ns#",
+            "staff": { "@id": "hearth:staff", "@type": "@id" },
+            "staffOf": { "@id": "hearth:staffOf", "@type": "@id" },
+            "staffTitle": "hearth:staffTitle",
         }
     ])
 }
@@ -353,6 +450,7 @@ pub fn group_json(urls: &Urls, space: &db::spaces::Space, public_key_pem: &str) 
         "followers": urls.followers(&space.name),
         "featured": urls.featured(&space.name),
         "attributedTo": urls.moderators(&space.name),
+        "staff": urls.staff(&space.name),
         "endpoints": { "sharedInbox": urls.shared_inbox() },
         "publicKey": public_key(urls, &id, public_key_pem),
         "postingRestrictedToMods": space.posting_mode == "announcements",
@@ -363,8 +461,26 @@ pub fn group_json(urls: &Urls, space: &db::spaces::Space, public_key_pem: &str) 
     })
 }
 
+/// What staff carry on other servers: a profile field Mastodon shows ("Staff: Acme · Support
+/// Lead"), a link to the brand's site when one is configured (Mastodon marks it verified when
+/// that page links back with `rel="me"`), and Hearth's claim (`staffOf` the brand's Groups, with
+/// `staffTitle`), which another Hearth believes only after finding the person in the Group's
+/// `staff` collection.
+pub struct StaffClaim<'a> {
+    /// The instance's name (the brand).
+    pub brand: &'a str,
+    pub brand_url: Option<&'a str>,
+    /// The spaces here; each lists its staff.
+    pub spaces: &'a [String],
+}
+
 /// A local person as an ActivityPub `Person`.
-pub fn person_json(urls: &Urls, person: &db::persons::Person, public_key_pem: &str) -> Value {
+pub fn person_json(
+    urls: &Urls,
+    person: &db::persons::Person,
+    public_key_pem: &str,
+    staff: &StaffClaim<'_>,
+) -> Value {
     let id = urls.person(&person.name);
     let profile = crate::service::views::Profile::from(person);
     let summary: String = person
@@ -373,7 +489,7 @@ pub fn person_json(urls: &Urls, person: &db::persons::Person, public_key_pem: &s
         .filter(|l| !l.trim().is_empty())
         .map(|l| format!("<p>{}</p>", html_escape(l)))
         .collect();
-    json!({
+    let mut doc = json!({
         "@context": context(),
         "id": id,
         "type": "Person",
@@ -388,7 +504,33 @@ pub fn person_json(urls: &Urls, person: &db::persons::Person, public_key_pem: &s
         "manuallyApprovesFollowers": false,
         "discoverable": true,
         "published": person.created_at.and_utc(),
-    })
+    });
+    if profile.is_staff {
+        let role = match &profile.title {
+            Some(t) => format!("{} · {t}", staff.brand),
+            None => staff.brand.to_string(),
+        };
+        let mut fields =
+            vec![json!({ "type": "PropertyValue", "name": "Staff", "value": html_escape(&role) })];
+        if let Some(site) = staff.brand_url {
+            let site = html_escape(site);
+            fields.push(json!({
+                "type": "PropertyValue",
+                "name": "Website",
+                "value": format!(r#"<a href="{site}" rel="me nofollow noopener noreferrer" target="_blank">{site}</a>"#),
+            }));
+        }
+        doc["attachment"] = json!(fields);
+        doc["staffOf"] = json!(
+            staff
+                .spaces
+                .iter()
+                .map(|s| urls.space(s))
+                .collect::<Vec<_>>()
+        );
+        doc["staffTitle"] = json!(profile.title.unwrap_or_default());
+    }
+    doc
 }
 
 /// The instance actor: signs our fetches (GoToSocial and others refuse unsigned ones).

@@ -75,11 +75,31 @@ pub async fn person(state: &AppState, name: &str) -> FedResult<Response> {
             .filter(|p| p.status() == AccountStatus::Active)
             .ok_or_else(|| AppError::not_found("person"))?;
     let (public, _) = actors::ensure_keys(h, &person.name).await?;
+    let (brand, spaces) = staff_context(h).await?;
     Ok(activity_json(actors::person_json(
         &Urls::new(&h.config),
         &person,
         &public,
+        &actors::StaffClaim {
+            brand: &brand,
+            brand_url: h.config.brand_url.as_deref(),
+            spaces: &spaces,
+        },
     )))
+}
+
+/// The brand's name and the names of the spaces here, for staff claims.
+pub async fn staff_context(h: &Hearth) -> FedResult<(String, Vec<String>)> {
+    Ok(h.db
+        .run(|c| {
+            let brand = db::instance::get(c)?.name;
+            let spaces = db::spaces::list(c, false)?
+                .into_iter()
+                .map(|s| s.name)
+                .collect();
+            Ok((brand, spaces))
+        })
+        .await?)
 }
 
 /// `GET /actor`: the instance actor.
@@ -285,6 +305,21 @@ pub async fn moderators(
     let items: Vec<Value> = mods.iter().map(|m| json!(urls.person(m))).collect();
     Ok(ordered_collection(
         urls.moderators(&space.name),
+        items.len() as i64,
+        items,
+    ))
+}
+
+/// `GET /s/<name>/staff` (the Group's `hearth:staff`): the people who speak for the brand here.
+/// Another Hearth shows someone as verified staff of this brand only if they are listed here.
+pub async fn staff(State(state): State<AppState>, Path(name): Path<String>) -> FedResult<Response> {
+    let h = &state.hearth;
+    let space = space_row(h, &name).await?;
+    let urls = Urls::new(&h.config);
+    let staff = h.db.run(|c| Ok(db::desk::staff(c)?)).await?;
+    let items: Vec<Value> = staff.iter().map(|p| json!(urls.person(&p.name))).collect();
+    Ok(ordered_collection(
+        urls.staff(&space.name),
         items.len() as i64,
         items,
     ))

@@ -114,6 +114,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/u/{name}/inbox", post(http::inbox))
         .route("/s/{name}/followers", get(http::followers))
         .route("/s/{name}/moderators", get(http::moderators))
+        .route("/s/{name}/staff", get(http::staff))
         .route("/s/{name}/outbox", get(http::space_outbox))
         .route("/s/{name}/featured", get(http::space_featured))
         .route("/u/{name}/outbox", get(http::person_outbox))

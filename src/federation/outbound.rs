@@ -41,6 +41,7 @@ pub async fn process_events(fed: &Federation) -> usize {
                 }
                 let post_id = match event.kind.as_str() {
                     outbox::THREAD_CREATED => posts::opening_id(c, event.subject_id)?,
+                    outbox::PERSON_UPDATED => None,
                     _ => Some(event.subject_id),
                 };
                 for out in build(c, &config, &event)? {
@@ -432,6 +433,46 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
                 activity: undo,
                 signer: format!("person:{}", person.name),
                 inboxes: vec![group.inbox],
+            }])
+        }
+        outbox::PERSON_UPDATED => {
+            let person = persons::get(c, event.subject_id)?;
+            // Without keys the actor was never fetched by anyone: nobody needs to hear of it.
+            let Some((public, _)) = store::find_keys(c, &person.name)? else {
+                return Ok(vec![]);
+            };
+            let brand = db::instance::get(c)?.name;
+            let local: Vec<spaces::Space> = spaces::list(c, false)?;
+            let names: Vec<String> = local.iter().map(|s| s.name.clone()).collect();
+            let actor = super::actors::person_json(
+                &urls,
+                &person,
+                &public,
+                &super::actors::StaffClaim {
+                    brand: &brand,
+                    brand_url: config.brand_url.as_deref(),
+                    spaces: &names,
+                },
+            );
+            let mut inboxes = Vec::new();
+            for s in &local {
+                inboxes.extend(store::follower_inboxes(c, s.id)?);
+            }
+            inboxes.sort();
+            inboxes.dedup();
+            let id = urls.person(&person.name);
+            let update = json!({
+                "@context": super::actors::context(),
+                "id": urls.new_activity("update"),
+                "type": "Update",
+                "actor": id,
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                "object": actor,
+            });
+            Ok(vec![Outgoing {
+                activity: update,
+                signer: format!("person:{}", person.name),
+                inboxes,
             }])
         }
         other => {

@@ -40,6 +40,13 @@ pub struct ActorJson {
     /// Lemmy's mark of a Group where only moderators start threads.
     #[serde(default)]
     pub posting_restricted_to_mods: Option<bool>,
+    /// Hearth's staff claim (`hearth:staffOf`): the brand's Group(s) this person speaks for. Only
+    /// believed once checked (`actors::verify_staff`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_of: Option<serde_json::Value>,
+    /// `hearth:staffTitle`, e.g. "Support Lead".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_title: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -239,6 +246,35 @@ pub struct UpdatePost {
     /// Addressing and the rest, kept to pass the activity on unchanged.
     #[serde(flatten)]
     pub rest: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `Update` of an actor by itself: a changed profile (for staff of a brand on another Hearth, a
+/// changed role). Nothing embedded is trusted: the actor is fetched again from its origin.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateActor {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::UpdateType,
+    pub actor: ObjectId<ApubRemote>,
+    pub object: ActorRef,
+}
+
+/// The `id` and `type` of an actor, enough to tell an actor's `Update` from a post's.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ActorRef {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: ActorKind,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+pub enum ActorKind {
+    Person,
+    Service,
+    Application,
+    Group,
+    Organization,
 }
 
 /// `Flag`: a report. Mastodon and GoToSocial send it from their instance actor with a list of

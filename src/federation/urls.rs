@@ -61,6 +61,10 @@ impl Urls {
         parse(format!("{}/outbox", actor.as_str().trim_end_matches('/')))
     }
 
+    pub fn staff(&self, space: &str) -> Url {
+        parse(format!("{}/s/{space}/staff", self.base))
+    }
+
     pub fn moderators(&self, space: &str) -> Url {
         parse(format!("{}/s/{space}/moderators", self.base))
     }

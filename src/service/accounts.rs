@@ -245,9 +245,11 @@ pub async fn update_profile(
                     updated_at: db::now(),
                 },
             )?;
+            db::outbox::record(c, db::outbox::PERSON_UPDATED, id)?;
             Ok(persons::get(c, id)?)
         })
         .await?;
+    h.outbox.notify_one();
     Ok(views::Account::from(&person))
 }
 

@@ -79,10 +79,15 @@ pub async fn set_role(
                     &target.name,
                     &format!("{current} -> {role}"),
                 )?;
+                // The staff badge follows the role everywhere: other servers re-check it.
+                if current.is_staff() != role.is_staff() {
+                    db::outbox::record(c, db::outbox::PERSON_UPDATED, target.id)?;
+                }
             }
             Ok(persons::get(c, target.id)?)
         })
         .await?;
+    h.outbox.notify_one();
     Ok(views::Account::from(&person))
 }
 

@@ -255,7 +255,7 @@ pub fn bar_chart(
         }
         // Every other week's date under the axis (counted from the latest week, which always
         // has its label), so labels do not collide.
-        if (labels.len() - 1 - i) % 2 == 0 || labels.len() <= 6 {
+        if (labels.len() - 1 - i).is_multiple_of(2) || labels.len() <= 6 {
             let _ = write!(
                 svg,
                 r#"<text x="{x:.1}" y="{y}" font-size="10" fill="currentColor">{l}</text>"#,

@@ -36,17 +36,41 @@ pub struct Profile {
     pub home: Option<String>,
     /// For people from other servers: their avatar, served from here.
     pub avatar: Option<String>,
+    /// For people from other servers who speak for a brand there: that brand's server, checked
+    /// (their actor lives on it and its Group lists them as staff).
+    pub verified_staff_of: Option<String>,
+}
+
+/// `host[:port]` of a URL.
+fn host_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    Some(match u.port() {
+        Some(p) => format!("{}:{p}", u.host_str()?),
+        None => u.host_str()?.to_string(),
+    })
 }
 
 impl From<&Person> for Profile {
     fn from(p: &Person) -> Self {
         let role = p.role();
         let is_staff = role.is_staff();
-        let title = (is_staff && !p.title.is_empty()).then(|| p.title.clone());
-        let badge = is_staff.then(|| match &title {
-            Some(t) => format!("Staff · {t}"),
-            None => "Staff".to_string(),
-        });
+        let verified_staff_of = p
+            .remote_actor_id
+            .and(p.staff_of.as_deref())
+            .and_then(host_of);
+        let title = ((is_staff || verified_staff_of.is_some()) && !p.title.is_empty())
+            .then(|| p.title.clone());
+        let badge = match (&verified_staff_of, is_staff) {
+            (Some(brand), _) => Some(match &title {
+                Some(t) => format!("Verified staff of {brand} · {t}"),
+                None => format!("Verified staff of {brand}"),
+            }),
+            (None, true) => Some(match &title {
+                Some(t) => format!("Staff · {t}"),
+                None => "Staff".to_string(),
+            }),
+            (None, false) => None,
+        };
         Profile {
             name: p.name.clone(),
             display_name: if p.display_name.is_empty() {
@@ -64,6 +88,7 @@ impl From<&Person> for Profile {
                 .remote_actor_id
                 .and_then(|_| p.name.split_once('@').map(|(_, host)| host.to_string())),
             avatar: p.remote_actor_id.map(|id| format!("/media/avatars/{id}")),
+            verified_staff_of,
         }
     }
 }
@@ -242,6 +267,8 @@ pub struct Author {
     pub home: Option<String>,
     /// For people from other servers: their avatar, served from here (never hotlinked).
     pub avatar: Option<String>,
+    /// For people from other servers: the brand whose verified staff they are.
+    pub verified_staff_of: Option<String>,
 }
 
 impl From<&Person> for Author {
@@ -255,6 +282,7 @@ impl From<&Person> for Author {
             display_name: profile.display_name,
             is_staff: profile.is_staff,
             badge: profile.badge,
+            verified_staff_of: profile.verified_staff_of,
         }
     }
 }

@@ -18,4 +18,5 @@ mod interop;
 mod migrations;
 mod moderation;
 mod peer;
+mod staff;
 mod web;

@@ -44,6 +44,8 @@ struct PeerState {
     avatar_fetches: Arc<std::sync::atomic::AtomicUsize>,
     /// Whether inbox POSTs are kept for [`Peer::received`] (benchmarks send thousands).
     keep: Arc<std::sync::atomic::AtomicBool>,
+    /// Extra fields merged into an actor's document, by name (claims a test wants to forge).
+    actor_extra: Arc<Mutex<std::collections::HashMap<String, Value>>>,
 }
 
 pub struct Peer {
@@ -104,7 +106,7 @@ async fn actor_doc(State(s): State<PeerState>, Path(name): Path<String>) -> impl
     } else {
         "Person"
     };
-    let body = json!({
+    let mut body = json!({
         "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
         "id": id,
         "type": kind,
@@ -116,6 +118,11 @@ async fn actor_doc(State(s): State<PeerState>, Path(name): Path<String>) -> impl
         "endpoints": {"sharedInbox": format!("{}/inbox", s.base)},
         "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": s.keys.public_key},
     });
+    if let Some(Value::Object(extra)) = s.actor_extra.lock().unwrap().get(&name) {
+        for (k, v) in extra {
+            body[k] = v.clone();
+        }
+    }
     (
         [("content-type", "application/activity+json")],
         body.to_string(),
@@ -247,6 +254,7 @@ impl Peer {
             latency_ms: Arc::default(),
             avatar_fetches: Arc::default(),
             keep: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+            actor_extra: Arc::default(),
         };
         let app = Router::new()
             .route("/users/{name}", get(actor_doc))
@@ -323,6 +331,15 @@ impl Peer {
 
     /// How many times an avatar was fetched.
     #[allow(dead_code)] // not used by the benchmarks
+    /// Adds fields to an actor's document (e.g. a forged staff claim).
+    pub fn set_actor_extra(&self, name: &str, fields: Value) {
+        self.state
+            .actor_extra
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), fields);
+    }
+
     pub fn avatar_fetches(&self) -> usize {
         self.state
             .avatar_fetches
