@@ -8,6 +8,7 @@ mod auth;
 mod desk;
 mod extract;
 mod moderation;
+mod notifications;
 mod spaces;
 mod threads;
 mod tokens;
@@ -49,6 +50,7 @@ use crate::error::{AppError, ErrorKind};
         (name = "spaces", description = "Spaces (communities)"),
         (name = "threads", description = "Threads, replies, likes, answers"),
         (name = "moderation", description = "Reports and the moderators' queue"),
+        (name = "notifications", description = "In-app notifications"),
         (name = "desk", description = "The listening desk: threads waiting for staff (staff only)")
     )
 )]
@@ -108,6 +110,8 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(desk::assign, desk::unassign))
         .routes(routes!(desk::answered))
         .routes(routes!(desk::metrics))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::read))
         .split_for_parts()
 }
 

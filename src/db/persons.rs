@@ -103,6 +103,17 @@ pub fn find_remote(conn: &mut DbConn, remote_actor_id: i64) -> QueryResult<Optio
         .optional()
 }
 
+/// The people with these ids (in no particular order).
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Person>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    persons::table
+        .filter(persons::id.eq_any(ids))
+        .select(Person::as_select())
+        .load(conn)
+}
+
 /// Mirrors a remote actor's verified staff claim onto the person standing for it.
 pub fn set_remote_staff(
     conn: &mut DbConn,

@@ -266,7 +266,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        kind -> Text,
+        thread_id -> BigInt,
+        post_id -> Nullable<BigInt>,
+        actor_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(follows -> remote_actors (follower_id));
+diesel::joinable!(notifications -> threads (thread_id));
 diesel::joinable!(follows -> spaces (space_id));
 diesel::joinable!(space_subscriptions -> spaces (space_id));
 diesel::joinable!(space_subscriptions -> persons (person_id));
@@ -300,4 +314,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_events,
     reports,
     peers,
+    notifications,
 );

@@ -9,6 +9,7 @@ pub mod delivery_status;
 pub mod desk;
 pub mod metrics;
 pub mod moderation;
+pub mod notifications;
 pub mod password;
 pub mod spaces;
 pub mod threads;

@@ -175,7 +175,8 @@ pub async fn ask_as(
     }
     let slug = slugify(&title);
     // The listening desk: a question from anyone but staff, in a space of ours, waits for staff.
-    let waits = !space.is_remote() && !author.role().is_staff();
+    let local_space = !space.is_remote();
+    let waits = local_space && !author.role().is_staff();
     let author_row = author.clone();
     let space_name = space.name.clone();
     let thread =
@@ -193,7 +194,7 @@ pub async fn ask_as(
                     waiting_since: waits.then_some(now),
                 },
             )?;
-            posts::insert(
+            let opening = posts::insert(
                 c,
                 &posts::NewPost {
                     thread_id: id,
@@ -212,7 +213,19 @@ pub async fn ask_as(
             } else if let Some(activity) = &content.received {
                 db::outbox::record_payload(c, db::outbox::REMOTE_ACTIVITY, id, activity)?;
             }
-            threads::find(c, id)?.ok_or_else(|| AppError::not_found("thread"))
+            let thread = threads::find(c, id)?.ok_or_else(|| AppError::not_found("thread"))?;
+            super::notifications::on_post(
+                c,
+                &super::notifications::PostEvent {
+                    thread: &thread,
+                    post_id: opening,
+                    author: &author_row,
+                    parent_author: None,
+                    body: &content.body,
+                    local_space,
+                },
+            )?;
+            Ok(thread)
         })
         .await?;
     h.outbox.notify_one();
@@ -491,10 +504,22 @@ pub fn reply_in(
         },
     )?;
     threads::touch_activity(c, thread_id, now, 1)?;
+    let author = db::persons::get(c, author_id)?;
     if !space.is_remote() {
-        let by_staff = db::persons::get(c, author_id)?.role().is_staff();
-        db::desk::note_post(c, thread_id, now, by_staff)?;
+        db::desk::note_post(c, thread_id, now, author.role().is_staff())?;
     }
+    let parent_author = posts::find(c, parent_id)?.map(|p| p.author_id);
+    super::notifications::on_post(
+        c,
+        &super::notifications::PostEvent {
+            thread: &thread,
+            post_id: id,
+            author: &author,
+            parent_author,
+            body: &content.body,
+            local_space: !space.is_remote(),
+        },
+    )?;
     if content.ap_id.is_none() {
         db::outbox::record(c, db::outbox::REPLY_CREATED, id)?;
     } else if let Some(activity) = &content.received {
@@ -702,6 +727,9 @@ pub async fn set_answer(
                 }
                 if post.deleted_at.is_some() {
                     return Err(AppError::conflict("post_id", "that reply was deleted"));
+                }
+                if thread.answer_post_id != Some(pid) {
+                    super::notifications::on_answer(c, &thread, pid, post.author_id, viewer_id)?;
                 }
                 Some((pid, viewer_id, db::now()))
             }

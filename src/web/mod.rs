@@ -55,6 +55,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/moderation/reports/{id}/resolve",
             post(pages::moderation::resolve),
         )
+        .route("/notifications", get(pages::notifications::show))
+        .route("/notifications/read", post(pages::notifications::read))
         .route("/desk", get(pages::desk::show))
         .route("/desk/metrics", get(pages::desk::metrics))
         .route("/desk/metrics.csv", get(pages::desk::metrics_csv))

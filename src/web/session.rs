@@ -21,6 +21,8 @@ pub struct PageCtx {
     pub csrf: String,
     pub instance: views::Instance,
     pub path: String,
+    /// The viewer's unread notifications (shown in the navigation).
+    pub unread: i64,
 }
 
 impl PageCtx {
@@ -35,6 +37,7 @@ impl PageCtx {
             is_staff => self.viewer.as_ref().is_some_and(|v| v.role().is_staff() || v.role().can_moderate()),
             csrf => &self.csrf,
             path => &self.path,
+            unread => self.unread,
         }
     }
 
@@ -100,11 +103,16 @@ impl FromRequestParts<AppState> for PageCtx {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into());
+        let unread = match &viewer {
+            Some(v) => crate::service::notifications::unread(&state.hearth, v).await?,
+            None => 0,
+        };
         Ok(PageCtx {
             viewer,
             csrf,
             instance,
             path,
+            unread,
         })
     }
 }

@@ -791,6 +791,8 @@ async fn openapi_document_describes_every_route() {
         ("/api/v1/desk/threads/{id}/assignee", "delete"),
         ("/api/v1/desk/threads/{id}/answered", "post"),
         ("/api/v1/desk/metrics", "get"),
+        ("/api/v1/notifications", "get"),
+        ("/api/v1/notifications/read", "post"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

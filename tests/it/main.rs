@@ -17,6 +17,7 @@ mod instances;
 mod interop;
 mod migrations;
 mod moderation;
+mod notifications;
 mod peer;
 mod staff;
 mod web;
