@@ -147,3 +147,29 @@ pub async fn profile(
 ) -> ApiResult<Json<views::Profile>> {
     Ok(Json(accounts::profile(&s.hearth, &name).await?))
 }
+
+/// Sets one's avatar: the image itself as the request body (PNG, JPEG, GIF or WebP, at most
+/// 1 MiB; recognised by its bytes, whatever the `Content-Type` says).
+#[utoipa::path(put, path = "/api/v1/accounts/me/avatar", tag = "accounts", security(("bearer" = [])),
+    request_body(content = Vec<u8>, content_type = "image/png"),
+    responses((status = 200, body = views::Account), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
+pub async fn set_avatar(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<views::Account>> {
+    Ok(Json(
+        accounts::set_avatar(&s.hearth, &v, Some(body.to_vec())).await?,
+    ))
+}
+
+/// Removes one's avatar.
+#[utoipa::path(delete, path = "/api/v1/accounts/me/avatar", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = views::Account), (status = 401, body = ErrorBody)))]
+pub async fn remove_avatar(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+) -> ApiResult<Json<views::Account>> {
+    Ok(Json(accounts::set_avatar(&s.hearth, &v, None).await?))
+}

@@ -75,6 +75,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::register))
         .routes(routes!(accounts::me, accounts::update_me))
         .routes(routes!(accounts::change_password))
+        .routes(routes!(accounts::set_avatar, accounts::remove_avatar))
         .routes(routes!(accounts::profile))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))

@@ -26,6 +26,8 @@ pub struct Person {
     /// For people from other servers: the brand's Group whose staff they are, verified (then
     /// `title` is the title they carry there).
     pub staff_of: Option<String>,
+    /// For local people: the SHA-256 of their avatar image (see `service::accounts::set_avatar`).
+    pub avatar: Option<String>,
 }
 
 impl Person {
@@ -101,6 +103,16 @@ pub fn find_remote(conn: &mut DbConn, remote_actor_id: i64) -> QueryResult<Optio
         .select(Person::as_select())
         .first(conn)
         .optional()
+}
+
+pub fn set_avatar(conn: &mut DbConn, id: i64, avatar: Option<&str>) -> QueryResult<()> {
+    diesel::update(persons::table.find(id))
+        .set((
+            persons::avatar.eq(avatar),
+            persons::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 /// The people with these ids (in no particular order).

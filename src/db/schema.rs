@@ -22,6 +22,7 @@ diesel::table! {
         updated_at -> Timestamp,
         remote_actor_id -> Nullable<BigInt>,
         staff_of -> Nullable<Text>,
+        avatar -> Nullable<Text>,
     }
 }
 

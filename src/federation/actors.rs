@@ -505,6 +505,9 @@ pub fn person_json(
         "discoverable": true,
         "published": person.created_at.and_utc(),
     });
+    if let Some(path) = &profile.avatar {
+        doc["icon"] = json!({ "type": "Image", "url": format!("{}{path}", urls.base()) });
+    }
     if profile.is_staff {
         let role = match &profile.title {
             Some(t) => format!("{} · {t}", staff.brand),

@@ -20,20 +20,7 @@ pub const MAX_AVATAR_BYTES: usize = 1024 * 1024;
 
 const PLACEHOLDER: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" fill="#d9d4cc"/><circle cx="32" cy="25" r="11" fill="#8a8276"/><path d="M12 58c2-12 10-18 20-18s18 6 20 18z" fill="#8a8276"/></svg>"##;
 
-/// The image type, from the bytes themselves (never from what the server claims).
-pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]) {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some("image/gif")
-    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else {
-        None
-    }
-}
+pub use crate::text::sniff_image as sniff;
 
 fn image(bytes: Vec<u8>, kind: &'static str) -> Response {
     let mut resp = bytes.into_response();
@@ -136,6 +123,38 @@ pub async fn avatar(State(state): State<AppState>, Path(id): Path<i64>) -> Respo
         }
     }
     image(bytes, kind)
+}
+
+/// `GET /media/avatars/local/<sha256>`: a local person's avatar (content-addressed, so it can be
+/// cached for good).
+pub async fn local_avatar(State(state): State<AppState>, Path(hash): Path<String>) -> Response {
+    if hash.len() != 64
+        || !hash
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let path = state
+        .config()
+        .data_dir
+        .join("avatars")
+        .join("local")
+        .join(&hash);
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => match sniff(&bytes) {
+            Some(kind) => {
+                let mut resp = image(bytes, kind);
+                resp.headers_mut().insert(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                );
+                resp
+            }
+            None => StatusCode::NOT_FOUND.into_response(),
+        },
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 #[cfg(test)]

@@ -122,5 +122,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/s/{name}/t/{thread}/replies", get(http::thread_replies))
         .route("/posts/{id}/replies", get(http::post_replies))
         .route("/media/avatars/{id}", get(media::avatar))
+        .route("/media/avatars/local/{hash}", get(media::local_avatar))
         .layer(FederationMiddleware::new(state.federation.clone()))
 }

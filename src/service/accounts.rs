@@ -253,6 +253,60 @@ pub async fn update_profile(
     Ok(views::Account::from(&person))
 }
 
+/// The largest avatar accepted, in bytes.
+pub const AVATAR_MAX: usize = 1024 * 1024;
+
+/// Sets (or with `None` removes) the viewer's avatar. The image is recognised by its bytes (PNG,
+/// JPEG, GIF or WebP, at most 1 MiB), stored under its SHA-256 (so its URL changes with it and
+/// can be cached for good), and the change federates as an `Update` of the person.
+pub async fn set_avatar(
+    h: &Hearth,
+    viewer: &Viewer,
+    image: Option<Vec<u8>>,
+) -> AppResult<views::Account> {
+    let hash = match image {
+        None => None,
+        Some(bytes) => {
+            if bytes.len() > AVATAR_MAX {
+                return Err(AppError::new(
+                    crate::error::ErrorKind::PayloadTooLarge,
+                    "the avatar must be at most 1 MiB",
+                )
+                .with_field("avatar"));
+            }
+            if crate::text::sniff_image(&bytes).is_none() {
+                return Err(AppError::invalid(
+                    "avatar",
+                    "the avatar must be a PNG, JPEG, GIF or WebP image",
+                ));
+            }
+            use sha2::Digest;
+            let hash = hex::encode(sha2::Sha256::digest(&bytes));
+            let dir = h.config.data_dir.join("avatars").join("local");
+            let path = dir.join(&hash);
+            // Written aside and renamed, so a reader never sees half a file.
+            let tmp = dir.join(format!("{hash}.part"));
+            let write = async {
+                tokio::fs::create_dir_all(&dir).await?;
+                tokio::fs::write(&tmp, &bytes).await?;
+                tokio::fs::rename(&tmp, &path).await
+            };
+            write.await.map_err(AppError::internal)?;
+            Some(hash)
+        }
+    };
+    let id = viewer.person.id;
+    let person =
+        h.db.transaction(move |c| {
+            persons::set_avatar(c, id, hash.as_deref())?;
+            db::outbox::record(c, db::outbox::PERSON_UPDATED, id)?;
+            Ok(persons::get(c, id)?)
+        })
+        .await?;
+    h.outbox.notify_one();
+    Ok(views::Account::from(&person))
+}
+
 /// Changes the viewer's password after checking the current one, and signs out every other
 /// session and token (a changed password usually means the old one was compromised).
 pub async fn change_password(

@@ -34,7 +34,7 @@ pub struct Profile {
     pub created_at: DateTime<Utc>,
     /// For people from other servers: their home server.
     pub home: Option<String>,
-    /// For people from other servers: their avatar, served from here.
+    /// Their avatar, served from here (for people from other servers, a cached copy).
     pub avatar: Option<String>,
     /// For people from other servers who speak for a brand there: that brand's server, checked
     /// (their actor lives on it and its Group lists them as staff).
@@ -87,7 +87,13 @@ impl From<&Person> for Profile {
             home: p
                 .remote_actor_id
                 .and_then(|_| p.name.split_once('@').map(|(_, host)| host.to_string())),
-            avatar: p.remote_actor_id.map(|id| format!("/media/avatars/{id}")),
+            avatar: match p.remote_actor_id {
+                Some(id) => Some(format!("/media/avatars/{id}")),
+                None => p
+                    .avatar
+                    .as_ref()
+                    .map(|h| format!("/media/avatars/local/{h}")),
+            },
             verified_staff_of,
         }
     }

@@ -75,6 +75,18 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     resp
 }
 
+/// The text of the field `name` of a `multipart/form-data` body (small fields only).
+async fn multipart_field(bytes: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok().filter(|t| t.len() <= 128);
+        }
+    }
+    None
+}
+
 /// Reads the form body, compares its `csrf` field with the cookie, and hands the body back.
 async fn check(req: Request, cookie: Option<&str>, limit: usize) -> Result<Request, WebError> {
     let refuse = || {
@@ -98,9 +110,18 @@ async fn check(req: Request, cookie: Option<&str>, limit: usize) -> Result<Reque
             "the form is too large",
         ))
     })?;
-    let from_form = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+    let multipart_boundary = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| multer::parse_boundary(ct).ok());
+    let from_form = match multipart_boundary {
+        // A form with a file: the token is one of its parts.
+        Some(boundary) => multipart_field(bytes.clone(), boundary, FIELD).await,
+        None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v)),
+    };
     let given = from_form.or(from_header).ok_or_else(refuse)?;
     if !bool::from(subtle::ConstantTimeEq::ct_eq(
         given.as_bytes(),

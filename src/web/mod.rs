@@ -76,6 +76,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/settings", get(pages::settings::show))
         .route("/settings/profile", post(pages::settings::save_profile))
         .route("/settings/password", post(pages::settings::change_password))
+        .route("/settings/avatar", post(pages::settings::save_avatar))
+        .route(
+            "/settings/avatar/remove",
+            post(pages::settings::remove_avatar),
+        )
         .route("/settings/tokens", post(pages::settings::create_token))
         .route(
             "/settings/tokens/{id}/revoke",

@@ -792,6 +792,8 @@ async fn openapi_document_describes_every_route() {
         ("/api/v1/desk/threads/{id}/answered", "post"),
         ("/api/v1/desk/metrics", "get"),
         ("/api/v1/notifications", "get"),
+        ("/api/v1/accounts/me/avatar", "put"),
+        ("/api/v1/accounts/me/avatar", "delete"),
         ("/api/v1/notifications/read", "post"),
     ] {
         assert!(

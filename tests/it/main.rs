@@ -4,6 +4,7 @@ mod harness;
 
 mod api;
 mod architecture;
+mod avatars;
 mod browser;
 mod cli;
 mod conversations;

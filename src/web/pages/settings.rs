@@ -99,6 +99,42 @@ pub async fn save_profile(
     }
 }
 
+/// The avatar form (`multipart/form-data`, the file in `avatar`).
+pub async fn save_avatar(
+    State(s): State<AppState>,
+    page: PageCtx,
+    mut form: axum::extract::Multipart,
+) -> WebResult<Response> {
+    let viewer = match viewer_or_login(&page) {
+        Ok(v) => v,
+        Err(redirect) => return Ok(redirect),
+    };
+    let bad = |_| AppError::invalid("avatar", "the upload was cut off or malformed; try again");
+    let mut image = None;
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        if field.name() == Some("avatar") {
+            image = Some(field.bytes().await.map_err(bad)?.to_vec());
+        }
+    }
+    let result = match image.filter(|b| !b.is_empty()) {
+        Some(bytes) => accounts::set_avatar(&s.hearth, &viewer, Some(bytes)).await,
+        None => Err(AppError::invalid("avatar", "choose an image file first")),
+    };
+    match result {
+        Ok(_) => Ok(see_other("/settings?saved=avatar")),
+        Err(e) => form_error(&s, &page, &viewer, "avatar", e).await,
+    }
+}
+
+pub async fn remove_avatar(State(s): State<AppState>, page: PageCtx) -> WebResult<Response> {
+    let viewer = match viewer_or_login(&page) {
+        Ok(v) => v,
+        Err(redirect) => return Ok(redirect),
+    };
+    accounts::set_avatar(&s.hearth, &viewer, None).await?;
+    Ok(see_other("/settings?saved=avatar"))
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PasswordForm {
