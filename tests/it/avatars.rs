@@ -6,7 +6,7 @@ use hearth::domain::Role;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::harness::{Backend, TestInstance, bearer, browser, client, page_csrf};
+use crate::harness::{Backend, TestInstance, bearer, browser, client, page_csrf, page_text};
 use crate::on_both_backends;
 
 on_both_backends!(avatars_in_the_api, avatars_on_the_settings_page);
@@ -184,14 +184,7 @@ async fn avatars_on_the_settings_page(b: Backend) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    let page = web
-        .get(i.url("/u/ana"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&web, &i.url("/u/ana")).await;
     assert!(
         page.contains(r#"<img class="avatar" src="/media/avatars/local/"#),
         "{page}"
@@ -203,13 +196,6 @@ async fn avatars_on_the_settings_page(b: Backend) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    let page = web
-        .get(i.url("/u/ana"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&web, &i.url("/u/ana")).await;
     assert!(!page.contains("/media/avatars/local/"));
 }

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::federation::drain;
-use crate::harness::{Backend, TestInstance, api_call as call, browser, page_csrf};
+use crate::harness::{Backend, TestInstance, api_call as call, browser, page_csrf, page_text};
 use crate::on_both_backends;
 use crate::peer::Peer;
 
@@ -411,12 +411,6 @@ async fn the_desk_is_in_waiting_order_and_follows_the_conversation(b: Backend) {
     assert_eq!(titles(&d), [bob_title]);
 }
 
-async fn text(c: &reqwest::Client, url: &str) -> String {
-    let resp = c.get(url).send().await.unwrap();
-    assert_eq!(resp.status(), 200, "{url}");
-    resp.text().await.unwrap()
-}
-
 async fn the_desk_page(b: Backend) {
     let i = TestInstance::start(b).await;
     i.create_space("support", PostingMode::Open).await;
@@ -438,14 +432,7 @@ async fn the_desk_page(b: Backend) {
     let staff = browser();
     i.sign_in(&staff, "jane", &crate::harness::password_of("jane"))
         .await;
-    let home = staff
-        .get(i.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = page_text(&staff, &i.url("/")).await;
     assert!(home.contains(r#"href="/desk""#), "staff see the desk link");
     let page = staff.get(i.url("/desk")).send().await.unwrap();
     assert_eq!(page.status(), 200);
@@ -456,13 +443,13 @@ async fn the_desk_page(b: Backend) {
 
     // Staff see the thread's place on the desk on its page too; its author does not.
     let thread_url = i.url(&format!("/s/support/t/{t}-where-is-my-parcel"));
-    let seen = text(&staff, &thread_url).await;
+    let seen = page_text(&staff, &thread_url).await;
     assert!(
         seen.contains("Waiting for staff: less than a minute"),
         "{seen}"
     );
     assert!(seen.contains("nobody has taken it"));
-    let seen = text(&member, &thread_url).await;
+    let seen = page_text(&member, &thread_url).await;
     assert!(!seen.contains("Listening desk"));
 
     // "I'll take this" with the page's CSRF token; without it nothing changes.
@@ -488,14 +475,7 @@ async fn the_desk_page(b: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], "/desk");
-    let html = staff
-        .get(i.url("/desk?assignee=me"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&staff, &i.url("/desk?assignee=me")).await;
     assert!(
         html.contains("Taken by <strong>jane</strong> (you)"),
         "{html}"
@@ -510,14 +490,7 @@ async fn the_desk_page(b: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], "/desk", "never sent off-site");
-    let html = staff
-        .get(i.url("/desk"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&staff, &i.url("/desk")).await;
     assert!(html.contains("Nobody is waiting."), "{html}");
 }
 
@@ -658,7 +631,7 @@ async fn figures_from_a_known_dataset(b: Backend) {
     let staff = browser();
     i.sign_in(&staff, "kim", &crate::harness::password_of("kim"))
         .await;
-    let html = text(&staff, &i.url("/desk/metrics")).await;
+    let html = page_text(&staff, &i.url("/desk/metrics")).await;
     assert!(html.contains("<svg"), "{html}");
     assert!(html.contains(&format!("<title>asked {}: 3</title>", last.date())));
     assert!(html.contains("67 %"));

@@ -366,6 +366,13 @@ pub fn csrf_of(html: &str) -> String {
     html[start..start + 64].to_string()
 }
 
+/// GETs a page (status 200 asserted) and returns its text.
+pub async fn page_text(c: &reqwest::Client, url: &str) -> String {
+    let resp = c.get(url).send().await.expect("GET");
+    assert_eq!(resp.status(), 200, "GET {url}");
+    resp.text().await.expect("body")
+}
+
 /// GETs a page with the browser client and returns its CSRF token.
 pub async fn page_csrf(c: &reqwest::Client, url: &str) -> String {
     let html = c

@@ -16,11 +16,11 @@ on_both_backends!(
     announced_posts_are_verified_at_their_origin,
 );
 
-async fn start(b: Backend) -> TestInstance {
+pub async fn start(b: Backend) -> TestInstance {
     TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await
 }
 
-fn domain(i: &TestInstance) -> String {
+pub fn domain(i: &TestInstance) -> String {
     i.base
         .trim_start_matches("http://")
         .replace("127.0.0.1", "localhost")
@@ -28,7 +28,7 @@ fn domain(i: &TestInstance) -> String {
 
 /// Steps both instances until neither has anything left to send (each received activity can
 /// cause new deliveries on the other side).
-async fn settle(a: &TestInstance, b: &TestInstance) {
+pub async fn settle(a: &TestInstance, b: &TestInstance) {
     for _ in 0..20 {
         if drain(a).await + drain(b).await == 0 {
             return;
@@ -37,7 +37,7 @@ async fn settle(a: &TestInstance, b: &TestInstance) {
     panic!("the instances kept sending to each other");
 }
 
-async fn get(i: &TestInstance, path: &str) -> Value {
+pub async fn get(i: &TestInstance, path: &str) -> Value {
     let resp = client().get(i.url(path)).send().await.expect("GET");
     assert_eq!(resp.status(), 200, "GET {path}");
     resp.json().await.expect("JSON")

@@ -6,7 +6,7 @@ use hearth::domain::{PostingMode, Role};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::harness::{Backend, TestInstance, api_call as call, browser, page_csrf};
+use crate::harness::{Backend, TestInstance, api_call as call, browser, page_csrf, page_text};
 use crate::on_both_backends;
 
 on_both_backends!(who_hears_of_what, notifications_on_the_web);
@@ -202,28 +202,14 @@ async fn notifications_on_the_web(b: Backend) {
 
     let web = browser();
     i.sign_in(&web, "jane", &pw).await;
-    let page = web
-        .get(i.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&web, &i.url("/")).await;
     assert!(
         page.contains(
             r#"<span class="badge unread">1<span class="visually-hidden"> unread</span>"#
         ),
         "{page}"
     );
-    let page = web
-        .get(i.url("/notifications"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&web, &i.url("/notifications")).await;
     assert!(page.contains("ana asked a new question"), "{page}");
     assert!(
         page.contains("Broken &lt;b&gt;link&lt;/b&gt;"),
@@ -237,14 +223,7 @@ async fn notifications_on_the_web(b: Backend) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    let page = web
-        .get(i.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&web, &i.url("/")).await;
     assert!(!page.contains("badge unread"));
     // Signed out: sent to sign in.
     let resp = crate::harness::client()

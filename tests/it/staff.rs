@@ -8,8 +8,8 @@ use hearth::domain::{PostingMode, Role};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::federation::drain;
 use crate::harness::{Backend, TestInstance, api_call as api, client};
+use crate::instances::{domain, get, settle, start};
 use crate::on_both_backends;
 use crate::peer::Peer;
 
@@ -17,35 +17,9 @@ on_both_backends!(staff_badges_are_verified_across_instances);
 
 const AP: &str = "application/activity+json";
 
-async fn start(b: Backend) -> TestInstance {
-    TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await
-}
-
-/// `localhost:<port>`: the instance's domain as other servers see it.
-fn domain(i: &TestInstance) -> String {
-    i.base
-        .trim_start_matches("http://")
-        .replace("127.0.0.1", "localhost")
-}
-
-async fn settle(a: &TestInstance, b: &TestInstance) {
-    for _ in 0..20 {
-        if drain(a).await + drain(b).await == 0 {
-            return;
-        }
-    }
-    panic!("the instances kept sending to each other");
-}
-
 async fn ap_get(url: &str) -> Value {
     let resp = client().get(url).header("accept", AP).send().await.unwrap();
     assert_eq!(resp.status(), 200, "{url}");
-    resp.json().await.unwrap()
-}
-
-async fn get(i: &TestInstance, path: &str) -> Value {
-    let resp = client().get(i.url(path)).send().await.unwrap();
-    assert_eq!(resp.status(), 200, "{path}");
     resp.json().await.unwrap()
 }
 
