@@ -58,6 +58,8 @@ impl Instance {
             ("HEARTH_DOMAIN".into(), format!("localhost:{port}")),
             ("HEARTH_BIND".into(), format!("127.0.0.1:{port}")),
             ("HEARTH_FEDERATION_INSECURE".into(), "true".into()),
+            // The benchmark's one peer sends thousands of activities a second on purpose.
+            ("HEARTH_INBOX_PER_MINUTE".into(), "10000000".into()),
             (
                 "HEARTH_DB_POOL_SIZE".into(),
                 std::env::var("BENCH_POOL").unwrap_or_else(|_| "8".into()),

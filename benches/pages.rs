@@ -45,6 +45,8 @@ async fn fixture() -> Fixture {
             dir.path().display().to_string(),
         ),
         ("HEARTH_LOG".to_string(), "error".to_string()),
+        // The seed writes hundreds of replies as one person, above the posting limit.
+        ("HEARTH_POSTS_PER_MINUTE".to_string(), "100000".to_string()),
     ];
     let (config, _) = Config::load(None, env).expect("config");
     let state = hearth::app::build(config).await.expect("state");

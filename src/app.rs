@@ -166,6 +166,7 @@ fn spawn_housekeeping(state: AppState, shutdown: CancellationToken) -> tokio::ta
                 _ = shutdown.cancelled() => break,
                 _ = tick.tick() => {
                     state.hearth.limits.forget_idle();
+                    state.hearth.rate.forget_idle();
                     if let Err(e) = crate::service::auth::prune_expired(&state.hearth).await {
                         e.log();
                     }

@@ -83,6 +83,30 @@ pub const KEYS: &[Key] = &[
         doc: "Login attempts allowed per client address and per account name each minute before 429 (1-10000).",
     },
     Key {
+        name: "posts_per_minute",
+        kind: Kind::Int,
+        default: "30",
+        doc: "Threads and replies one person may write per minute before 429 (1-100000).",
+    },
+    Key {
+        name: "reports_per_hour",
+        kind: Kind::Int,
+        default: "20",
+        doc: "Reports one person may make per hour before 429 (1-100000).",
+    },
+    Key {
+        name: "registrations_per_hour",
+        kind: Kind::Int,
+        default: "10",
+        doc: "Accounts that may be registered from one client address per hour before 429 (1-100000).",
+    },
+    Key {
+        name: "inbox_per_minute",
+        kind: Kind::Int,
+        default: "3000",
+        doc: "Activities accepted per minute from one remote server before 429 (1-10000000); peers retry later.",
+    },
+    Key {
         name: "max_body_bytes",
         kind: Kind::Int,
         default: "1048576",
@@ -177,6 +201,10 @@ pub struct Config {
     pub secure_cookies: SecureCookies,
     pub trust_proxy_headers: bool,
     pub login_attempts_per_minute: u32,
+    pub posts_per_minute: u32,
+    pub reports_per_hour: u32,
+    pub registrations_per_hour: u32,
+    pub inbox_per_minute: u32,
     pub max_body_bytes: usize,
     pub session_days: u32,
     /// Plain-http federation with loopback peers, for tests only.
@@ -385,6 +413,16 @@ impl Config {
         let login_attempts_per_minute =
             ranged(as_int(v), 1, 10_000).map_err(|m| err(&origin, m))? as u32;
 
+        let (v, origin) = take("posts_per_minute");
+        let posts_per_minute = ranged(as_int(v), 1, 100_000).map_err(|m| err(&origin, m))? as u32;
+        let (v, origin) = take("reports_per_hour");
+        let reports_per_hour = ranged(as_int(v), 1, 100_000).map_err(|m| err(&origin, m))? as u32;
+        let (v, origin) = take("registrations_per_hour");
+        let registrations_per_hour =
+            ranged(as_int(v), 1, 100_000).map_err(|m| err(&origin, m))? as u32;
+        let (v, origin) = take("inbox_per_minute");
+        let inbox_per_minute =
+            ranged(as_int(v), 1, 10_000_000).map_err(|m| err(&origin, m))? as u32;
         let (v, origin) = take("max_body_bytes");
         let max_body_bytes =
             ranged(as_int(v), 1024, 1 << 30).map_err(|m| err(&origin, m))? as usize;
@@ -434,6 +472,10 @@ impl Config {
             secure_cookies,
             trust_proxy_headers,
             login_attempts_per_minute,
+            posts_per_minute,
+            reports_per_hour,
+            registrations_per_hour,
+            inbox_per_minute,
             max_body_bytes,
             session_days,
             federation_insecure,

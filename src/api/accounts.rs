@@ -60,6 +60,7 @@ pub async fn register(
             password: req.password,
             display_name: req.display_name,
             invite: req.invite,
+            client,
         },
     )
     .await?;

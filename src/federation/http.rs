@@ -381,6 +381,16 @@ pub async fn inbox(data: Data<Hearth>, req: Request) -> FedResult<Response> {
             format!("the body is not valid JSON: {e}"),
         )
     })?;
+    // Per remote server, by the actor the activity names (checked against the signature later;
+    // a flood under someone else's name only delays that server, whose deliveries retry).
+    if let Some(server) = peek
+        .get("actor")
+        .and_then(|a| a.as_str().or_else(|| a.get("id").and_then(Value::as_str)))
+        .and_then(|a| url::Url::parse(a).ok())
+        .map(|u| actors::authority(&u))
+    {
+        data.rate.inbox(&server)?;
+    }
     if !is_handled(&peek) {
         tracing::debug!(kind = ?peek.get("type"), "ignoring an activity type Hearth does not handle");
         return Ok(StatusCode::ACCEPTED.into_response());

@@ -14,6 +14,8 @@ pub struct Registration {
     pub password: String,
     pub display_name: String,
     pub invite: Option<String>,
+    /// Where the request came from (registrations are rate-limited per address).
+    pub client: super::auth::Client,
 }
 
 /// An account created by an operator (command line) or an admin, with any role.
@@ -38,6 +40,7 @@ pub async fn register(h: &Hearth, input: Registration) -> AppResult<db::persons:
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty());
 
+    h.rate.registration(input.client.ip)?;
     let settings = h.db.run(|c| Ok(instance::get(c)?)).await?;
     let mode = settings.registration_mode();
     let status = match mode {

@@ -63,6 +63,15 @@ pub struct Client {
     pub ip: IpAddr,
 }
 
+impl Default for Client {
+    /// The local machine (the command line, tests).
+    fn default() -> Self {
+        Client {
+            ip: IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        }
+    }
+}
+
 /// A new random token secret. The `hth_` prefix makes leaked tokens easy to find by scanners.
 fn new_secret() -> String {
     use rand::RngCore;

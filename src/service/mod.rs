@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod delivery_status;
 pub mod desk;
+pub mod limits;
 pub mod metrics;
 pub mod moderation;
 pub mod notifications;
@@ -30,6 +31,8 @@ pub struct Hearth {
     pub db: Db,
     pub config: Arc<Config>,
     pub limits: Arc<auth::LoginLimits>,
+    /// Posting, reporting, registering and inbox rate limits.
+    pub rate: Arc<limits::Limits>,
     /// Wakes the delivery worker when new outgoing deliveries were committed.
     pub outbox: Arc<tokio::sync::Notify>,
 }
@@ -37,10 +40,12 @@ pub struct Hearth {
 impl Hearth {
     pub fn new(db: Db, config: Arc<Config>) -> Hearth {
         let limits = Arc::new(auth::LoginLimits::new(config.login_attempts_per_minute));
+        let rate = Arc::new(limits::Limits::new(&config));
         Hearth {
             db,
             config,
             limits,
+            rate,
             outbox: Arc::new(tokio::sync::Notify::new()),
         }
     }

@@ -112,6 +112,7 @@ pub async fn report(
     reason_in: &str,
 ) -> AppResult<Report> {
     let reason = validate::text("reason", reason_in, REASON_MAX, true)?;
+    h.rate.report(viewer.person.id)?;
     let reporter_id = viewer.person.id;
     let reporter = viewer.person.name.clone();
     let id = format!(

@@ -144,6 +144,7 @@ pub async fn ask(
 ) -> AppResult<views::ThreadSummary> {
     let title = title(title_in)?;
     let body = body(body_in)?;
+    h.rate.post(viewer.person.id)?;
     ask_as(h, &viewer.person, space, title, Content::markdown(body)).await
 }
 
@@ -421,6 +422,7 @@ pub async fn reply(
     body_in: &str,
 ) -> AppResult<views::Post> {
     let body = body(body_in)?;
+    h.rate.post(viewer.person.id)?;
     let post = reply_as(
         h,
         &viewer.person,

@@ -16,6 +16,7 @@ mod fixtures;
 mod health;
 mod instances;
 mod interop;
+mod limits;
 mod migrations;
 mod moderation;
 mod notifications;

@@ -156,6 +156,7 @@ pub async fn register(
             password: f.password,
             display_name: f.display_name.clone(),
             invite: f.invite.clone(),
+            client,
         },
     )
     .await;
