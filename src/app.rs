@@ -50,6 +50,11 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
 /// Builds state over an existing pool (tests use this to point at an unreachable database).
 pub async fn state_with_db(config: Config, db: Db) -> anyhow::Result<AppState> {
     let hearth = Hearth::new(db, Arc::new(config));
+    if let Err(e) = crate::service::policy::reload(&hearth).await {
+        // The database is unreachable at start: federation stays closed (every server refused)
+        // until the policy can be read; the next admin change or restart reads it.
+        e.log();
+    }
     let federation = crate::federation::configure(hearth.clone()).await?;
     let media_client = crate::federation::http_client(
         &hearth.config,
@@ -167,6 +172,11 @@ fn spawn_housekeeping(state: AppState, shutdown: CancellationToken) -> tokio::ta
                 _ = tick.tick() => {
                     state.hearth.limits.forget_idle();
                     state.hearth.rate.forget_idle();
+                    // Also picks up changes made with the command line, and recovers a policy
+                    // that could not be read at start.
+                    if let Err(e) = crate::service::policy::reload(&state.hearth).await {
+                        e.log();
+                    }
                     if let Err(e) = crate::service::auth::prune_expired(&state.hearth).await {
                         e.log();
                     }

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiJson, ApiResult, ApiUser, ErrorBody};
 use crate::app::AppState;
 use crate::domain::Role;
-use crate::service::{admin, views};
+use crate::service::{admin, policy, views};
 
 #[derive(Deserialize, IntoParams)]
 pub struct PageQuery {
@@ -131,4 +131,72 @@ pub async fn create_invite(
         StatusCode::CREATED,
         Json(admin::create_invite(&s.hearth, &v).await?),
     ))
+}
+
+/// The federation policy: the mode and the managed domains (admins only).
+#[utoipa::path(get, path = "/api/v1/admin/federation", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = policy::PolicyView), (status = 403, body = ErrorBody)))]
+pub async fn federation_policy(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+) -> ApiResult<Json<policy::PolicyView>> {
+    Ok(Json(policy::view(&s.hearth, &v).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ModeRequest {
+    /// `blocklist` (federate with everyone not blocked) or `allowlist` (only the allowed).
+    pub mode: String,
+}
+
+/// Switches between block-list and allow-list mode; takes effect at once.
+#[utoipa::path(put, path = "/api/v1/admin/federation/mode", tag = "admin", security(("bearer" = [])),
+    request_body = ModeRequest,
+    responses((status = 200, body = policy::PolicyView), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn federation_mode(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    ApiJson(req): ApiJson<ModeRequest>,
+) -> ApiResult<Json<policy::PolicyView>> {
+    Ok(Json(policy::set_mode(&s.hearth, &v, &req.mode).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DomainRequest {
+    /// `block` or `allow`.
+    pub kind: String,
+    /// Kept in the audit log.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Blocks or allows a domain (and its subdomains); takes effect at once: its activities are
+/// refused and nothing more is delivered to it.
+#[utoipa::path(put, path = "/api/v1/admin/federation/domains/{domain}", tag = "admin", security(("bearer" = [])),
+    params(("domain" = String, Path)), request_body = DomainRequest,
+    responses((status = 200, body = policy::PolicyView), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn set_domain(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(domain): Path<String>,
+    ApiJson(req): ApiJson<DomainRequest>,
+) -> ApiResult<Json<policy::PolicyView>> {
+    Ok(Json(
+        policy::set_domain(&s.hearth, &v, &domain, &req.kind, &req.reason).await?,
+    ))
+}
+
+/// Takes a domain off the list.
+#[utoipa::path(delete, path = "/api/v1/admin/federation/domains/{domain}", tag = "admin", security(("bearer" = [])),
+    params(("domain" = String, Path)),
+    responses((status = 200, body = policy::PolicyView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn remove_domain(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(domain): Path<String>,
+) -> ApiResult<Json<policy::PolicyView>> {
+    Ok(Json(policy::remove_domain(&s.hearth, &v, &domain).await?))
 }

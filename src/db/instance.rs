@@ -20,6 +20,8 @@ pub struct InstanceSettings {
     pub logo_url: String,
     pub public_key_pem: String,
     pub private_key_pem: String,
+    /// `blocklist` or `allowlist` (see `service::policy`).
+    pub federation_mode: String,
 }
 
 impl InstanceSettings {

@@ -14,6 +14,7 @@ pub mod instance;
 pub mod invites;
 pub mod notifications;
 pub mod persons;
+pub mod policy;
 pub mod posts;
 pub mod reports;
 pub mod spaces;

@@ -50,6 +50,17 @@ diesel::table! {
         logo_url -> Text,
         public_key_pem -> Text,
         private_key_pem -> Text,
+        federation_mode -> Text,
+    }
+}
+
+diesel::table! {
+    federation_domains (domain) {
+        domain -> Text,
+        kind -> Text,
+        reason -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
     }
 }
 

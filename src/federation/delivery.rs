@@ -101,8 +101,7 @@ async fn send_one(data: &Data<Hearth>, d: &store::Delivery) -> Result<(), Failur
     let urls = Urls::new(&data.app_data().config);
     if data
         .app_data()
-        .config
-        .is_blocked(d.inbox_host.split(':').next().unwrap_or_default())
+        .refuses(d.inbox_host.split(':').next().unwrap_or_default())
     {
         return Err(Failure {
             message: "the server is blocked".into(),

@@ -50,7 +50,7 @@ fn placeholder() -> Response {
 /// Fetches at most [`MAX_AVATAR_BYTES`] of an image from its origin.
 async fn fetch(state: &AppState, url: &url::Url) -> Option<Vec<u8>> {
     let config = state.config();
-    if url.host_str().is_none_or(|h| config.is_blocked(h)) {
+    if url.host_str().is_none_or(|h| state.hearth.refuses(h)) {
         return None;
     }
     if url.scheme() != "https" && !(config.federation_insecure && url.scheme() == "http") {

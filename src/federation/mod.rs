@@ -41,7 +41,7 @@ pub async fn configure(h: Hearth) -> anyhow::Result<Federation> {
         .await
         .map_err(|e| anyhow::anyhow!("instance actor keys: {}", e.0))?;
     let client = http_client(&h.config, &urls)?;
-    let h_blocked = h.config.clone();
+    let h_blocked = h.clone();
     let config = FederationConfig::builder()
         .domain(h.config.domain.clone())
         .app_data(h)
@@ -83,7 +83,7 @@ pub fn http_client(
 /// Refuses URLs on blocked servers: the library calls it for every received activity id, every
 /// fetch and every delivery target.
 #[derive(Clone)]
-struct BlockList(std::sync::Arc<crate::config::Config>);
+struct BlockList(Hearth);
 
 /// The message of the refusal, recognised by `FedError` to answer 403.
 pub const BLOCKED: &str = "the server is blocked here";
@@ -92,7 +92,7 @@ pub const BLOCKED: &str = "the server is blocked here";
 impl activitypub_federation::config::UrlVerifier for BlockList {
     async fn verify(&self, url: &url::Url) -> Result<(), activitypub_federation::error::Error> {
         match url.host_str() {
-            Some(host) if self.0.is_blocked(host) => Err(
+            Some(host) if self.0.refuses(host) => Err(
                 activitypub_federation::error::Error::UrlVerificationError(BLOCKED),
             ),
             _ => Ok(()),

@@ -34,6 +34,7 @@ pub async fn process_events(fed: &Federation) -> usize {
     let mut done = 0;
     for event in events {
         let config = h.config.clone();
+        let policy = h.policy.clone();
         let result =
             h.db.transaction(move |c| {
                 if !outbox::mark_processed(c, event.id, db::now())? {
@@ -52,7 +53,7 @@ pub async fn process_events(fed: &Federation) -> usize {
                             continue;
                         };
                         // Nothing is ever queued for a blocked server.
-                        if url.host_str().is_none_or(|h| config.is_blocked(h)) {
+                        if url.host_str().is_none_or(|h| policy.refuses(&config, h)) {
                             continue;
                         }
                         store::enqueue_for(

@@ -46,9 +46,7 @@ pub async fn resolve_space(data: &Data<Hearth>, input: &str) -> AppResult<spaces
     if host == h.config.domain.to_ascii_lowercase() {
         return crate::service::spaces::get_row(h, &name).await;
     }
-    if h.config
-        .is_blocked(host.split(':').next().unwrap_or_default())
-    {
+    if h.refuses(host.split(':').next().unwrap_or_default()) {
         return Err(AppError::forbidden(super::BLOCKED));
     }
     let actor: ApubRemote = webfinger_resolve_actor(&format!("{name}@{host}"), data)

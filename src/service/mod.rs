@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod moderation;
 pub mod notifications;
 pub mod password;
+pub mod policy;
 pub mod spaces;
 pub mod threads;
 pub mod validate;
@@ -33,11 +34,19 @@ pub struct Hearth {
     pub limits: Arc<auth::LoginLimits>,
     /// Posting, reporting, registering and inbox rate limits.
     pub rate: Arc<limits::Limits>,
+    /// Which servers we federate with (loaded from the database at start).
+    pub policy: Arc<policy::Policy>,
     /// Wakes the delivery worker when new outgoing deliveries were committed.
     pub outbox: Arc<tokio::sync::Notify>,
 }
 
 impl Hearth {
+    /// Whether federation with `host` (no port) is refused: by the `blocked_domains` setting or
+    /// the policy admins manage.
+    pub fn refuses(&self, host: &str) -> bool {
+        self.policy.refuses(&self.config, host)
+    }
+
     pub fn new(db: Db, config: Arc<Config>) -> Hearth {
         let limits = Arc::new(auth::LoginLimits::new(config.login_attempts_per_minute));
         let rate = Arc::new(limits::Limits::new(&config));
@@ -46,6 +55,7 @@ impl Hearth {
             config,
             limits,
             rate,
+            policy: Arc::default(),
             outbox: Arc::new(tokio::sync::Notify::new()),
         }
     }

@@ -88,6 +88,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/admin", get(pages::admin::show))
         .route("/admin/settings", post(pages::admin::save_settings))
+        .route("/admin/federation/domains", post(pages::admin::set_domain))
+        .route(
+            "/admin/federation/domains/{domain}/remove",
+            post(pages::admin::remove_domain),
+        )
+        .route(
+            "/admin/federation/mode",
+            post(pages::admin::federation_mode),
+        )
         .route("/admin/accounts/{name}/role", post(pages::admin::set_role))
         .route(
             "/admin/accounts/{name}/approve",

@@ -209,7 +209,7 @@ async fn discovery_and_actor_documents(b: Backend) {
     assert_eq!(f["totalItems"], 0);
 }
 
-fn follow(peer: &Peer, i: &TestInstance, n: &str) -> Value {
+pub fn follow(peer: &Peer, i: &TestInstance, n: &str) -> Value {
     json!({
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": peer.activity_id(n),
@@ -220,7 +220,7 @@ fn follow(peer: &Peer, i: &TestInstance, n: &str) -> Value {
 }
 
 /// An instance with an open space "support" that a peer's bob follows (Accept already sent).
-async fn followed_by_a_peer(b: Backend) -> (TestInstance, Peer) {
+pub async fn followed_by_a_peer(b: Backend) -> (TestInstance, Peer) {
     let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
     i.create_space("support", PostingMode::Open).await;
     let peer = Peer::start().await;
@@ -230,7 +230,7 @@ async fn followed_by_a_peer(b: Backend) -> (TestInstance, Peer) {
     (i, peer)
 }
 
-fn local_base(i: &TestInstance) -> String {
+pub fn local_base(i: &TestInstance) -> String {
     i.base.replace("127.0.0.1", "localhost")
 }
 

@@ -21,5 +21,6 @@ mod migrations;
 mod moderation;
 mod notifications;
 mod peer;
+mod policy;
 mod staff;
 mod web;

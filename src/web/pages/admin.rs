@@ -61,6 +61,7 @@ async fn render(
     let spaces = crate::service::spaces::list(&s.hearth, true).await?;
     let audit = admin::audit_log(&s.hearth, viewer, 20).await?;
     let invites = admin::list_invites(&s.hearth, viewer).await?;
+    let policy = crate::service::policy::view(&s.hearth, viewer).await?;
     let pending: Vec<_> = accounts
         .accounts
         .iter()
@@ -69,7 +70,7 @@ async fn render(
         .collect();
     let body = s.templates.render(
         "admin.html",
-        merge_maps([context! { audit => val(&audit), spaces => val(&spaces), posting_modes => val(crate::domain::PostingMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()), accounts => val(&accounts.accounts), next => val(accounts.next), pending => val(&pending), invites => val(&invites), roles => val(Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>()), modes => val(crate::domain::RegistrationMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()) }, page.base(), extra]),
+        merge_maps([context! { policy => val(&policy), audit => val(&audit), spaces => val(&spaces), posting_modes => val(crate::domain::PostingMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()), accounts => val(&accounts.accounts), next => val(accounts.next), pending => val(&pending), invites => val(&invites), roles => val(Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>()), modes => val(crate::domain::RegistrationMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()) }, page.base(), extra]),
     )?;
     Ok(html_status(status, body))
 }
@@ -171,6 +172,66 @@ pub async fn reject(
     Path(name): Path<String>,
 ) -> WebResult<Response> {
     decide(s, page, name, false).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DomainForm {
+    domain: String,
+    kind: String,
+    reason: String,
+}
+
+/// Blocks or allows a domain; takes effect at once.
+pub async fn set_domain(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Form(f): Form<DomainForm>,
+) -> WebResult<Response> {
+    let viewer = match admin_viewer(&page) {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    match crate::service::policy::set_domain(&s.hearth, &viewer, &f.domain, &f.kind, &f.reason)
+        .await
+    {
+        Ok(_) => Ok(see_other("/admin?saved=federation")),
+        Err(e) => form_error(&s, &page, &viewer, e).await,
+    }
+}
+
+pub async fn remove_domain(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Path(domain): Path<String>,
+) -> WebResult<Response> {
+    let viewer = match admin_viewer(&page) {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    crate::service::policy::remove_domain(&s.hearth, &viewer, &domain).await?;
+    Ok(see_other("/admin?saved=federation"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ModeForm {
+    mode: String,
+}
+
+pub async fn federation_mode(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Form(f): Form<ModeForm>,
+) -> WebResult<Response> {
+    let viewer = match admin_viewer(&page) {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    match crate::service::policy::set_mode(&s.hearth, &viewer, &f.mode).await {
+        Ok(_) => Ok(see_other("/admin?saved=federation")),
+        Err(e) => form_error(&s, &page, &viewer, e).await,
+    }
 }
 
 pub async fn create_invite(State(s): State<AppState>, page: PageCtx) -> WebResult<Response> {

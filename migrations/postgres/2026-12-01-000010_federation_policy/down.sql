@@ -1,0 +1,2 @@
+ALTER TABLE instance_settings DROP COLUMN federation_mode;
+DROP TABLE federation_domains;
