@@ -109,6 +109,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(threads::by_author))
         .routes(routes!(moderation::create, moderation::list))
         .routes(routes!(moderation::resolve))
+        .routes(routes!(moderation::forward))
         .routes(routes!(desk::queue))
         .routes(routes!(desk::state))
         .routes(routes!(desk::assign, desk::unassign))

@@ -79,3 +79,18 @@ pub async fn resolve(
         moderation::resolve(&s.hearth, &v, id, &req.note).await?,
     ))
 }
+
+/// Forwards a report about someone from another server to that server, as a `Flag` from this
+/// instance (with the reason, without the reporter's name); once (moderators and admins only).
+#[utoipa::path(post, path = "/api/v1/reports/{id}/forward", tag = "moderation", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = moderation::Report), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Already forwarded")))]
+pub async fn forward(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<moderation::Report>> {
+    Ok(Json(moderation::forward(&s.hearth, &v, id).await?))
+}

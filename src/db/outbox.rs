@@ -26,6 +26,9 @@ pub const SPACE_FOLLOWED: &str = "space_followed";
 /// A local person's profile changed in a way other servers show (name, bio, staff role or
 /// title): an `Update` of their actor goes to the servers following spaces here.
 pub const PERSON_UPDATED: &str = "person_updated";
+/// A moderator forwarded a report to the server of what it is about: a `Flag` from the
+/// instance actor (subject: the report).
+pub const REPORT_FORWARDED: &str = "report_forwarded";
 /// A local person stopped following a space on another server (`subject_id` = the space,
 /// `payload` = `{"person_id": …, "follow_id": "…"}`: the subscription is gone).
 pub const SPACE_UNFOLLOWED: &str = "space_unfollowed";

@@ -26,6 +26,8 @@ pub struct Report {
     pub person_id: Option<i64>,
     pub resolved_by: Option<i64>,
     pub resolution: String,
+    /// When a moderator forwarded it to the reported content's server.
+    pub forwarded_at: Option<NaiveDateTime>,
 }
 
 pub struct NewLocalReport<'a> {
@@ -95,6 +97,18 @@ pub fn open(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Report>> {
 }
 
 /// Resolves an open report; false if it was already resolved.
+/// Marks a report forwarded; false if it already was.
+pub fn mark_forwarded(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    diesel::update(
+        reports::table
+            .find(id)
+            .filter(reports::forwarded_at.is_null()),
+    )
+    .set(reports::forwarded_at.eq(Some(super::now())))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
 pub fn resolve(conn: &mut DbConn, id: i64, by: i64, resolution: &str) -> QueryResult<bool> {
     diesel::update(
         reports::table

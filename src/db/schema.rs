@@ -265,6 +265,7 @@ diesel::table! {
         person_id -> Nullable<BigInt>,
         resolved_by -> Nullable<BigInt>,
         resolution -> Text,
+        forwarded_at -> Nullable<Timestamp>,
     }
 }
 

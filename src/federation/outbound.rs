@@ -42,7 +42,7 @@ pub async fn process_events(fed: &Federation) -> usize {
                 }
                 let post_id = match event.kind.as_str() {
                     outbox::THREAD_CREATED => posts::opening_id(c, event.subject_id)?,
-                    outbox::PERSON_UPDATED => None,
+                    outbox::PERSON_UPDATED | outbox::REPORT_FORWARDED => None,
                     _ => Some(event.subject_id),
                 };
                 for out in build(c, &config, &event)? {
@@ -434,6 +434,40 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
                 activity: undo,
                 signer: format!("person:{}", person.name),
                 inboxes: vec![group.inbox],
+            }])
+        }
+        outbox::REPORT_FORWARDED => {
+            let Some(report) = db::reports::find(c, event.subject_id)? else {
+                return Ok(vec![]);
+            };
+            // The reported person, or the author of the reported post.
+            let (person, post) = match (report.person_id, report.post_id) {
+                (Some(id), _) => (persons::get(c, id)?, None),
+                (None, Some(id)) => match posts::find(c, id)? {
+                    Some(p) => (persons::get(c, p.author_id)?, Some(p)),
+                    None => return Ok(vec![]),
+                },
+                (None, None) => return Ok(vec![]),
+            };
+            let Some(actor) = remote_actor_of(c, person.remote_actor_id)? else {
+                return Ok(vec![]);
+            };
+            let mut objects = vec![json!(actor.ap_id)];
+            if let Some(ap) = post.and_then(|p| p.ap_id) {
+                objects.push(json!(ap));
+            }
+            let flag = json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": urls.new_activity("flag"),
+                "type": "Flag",
+                "actor": urls.instance_actor(),
+                "object": objects,
+                "content": report.reason,
+            });
+            Ok(vec![Outgoing {
+                activity: flag,
+                signer: "instance".to_string(),
+                inboxes: vec![actor.shared_inbox.unwrap_or(actor.inbox)],
             }])
         }
         outbox::PERSON_UPDATED => {

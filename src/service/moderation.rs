@@ -39,6 +39,10 @@ pub struct Report {
     pub objects: Vec<String>,
     pub resolved_at: Option<chrono::DateTime<chrono::Utc>>,
     pub resolution: String,
+    /// For a report here about someone (or something) from another server: that server, to
+    /// which a moderator can forward it.
+    pub origin: Option<String>,
+    pub forwarded_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -57,6 +61,26 @@ fn require_moderator(viewer: &Viewer) -> AppResult<()> {
         Err(AppError::forbidden(
             "only moderators and administrators see and resolve reports",
         ))
+    }
+}
+
+/// The remote actor a local report is about: the reported person, or the author of the reported
+/// post, when they are from another server.
+fn target_actor(
+    c: &mut db::DbConn,
+    r: &reports::Report,
+) -> AppResult<Option<db::federation::RemoteActor>> {
+    let person = match (r.person_id, r.post_id) {
+        (Some(id), _) => Some(persons::get(c, id)?),
+        (None, Some(post)) => match posts::find(c, post)? {
+            Some(p) => Some(persons::get(c, p.author_id)?),
+            None => None,
+        },
+        (None, None) => None,
+    };
+    match person.and_then(|p| p.remote_actor_id) {
+        Some(id) => Ok(db::federation::find_actor_by_id(c, id)?),
+        None => Ok(None),
     }
 }
 
@@ -89,7 +113,13 @@ fn view(c: &mut db::DbConn, r: reports::Report) -> AppResult<Report> {
         Some(id) => Some(persons::get(c, id)?.name),
         None => None,
     };
+    let origin = match r.reporter_id {
+        Some(_) => target_actor(c, &r)?.map(|a| a.domain),
+        None => None,
+    };
     Ok(Report {
+        origin,
+        forwarded_at: r.forwarded_at.map(|t| t.and_utc()),
         id: r.id,
         from_elsewhere: r.reporter_id.is_none(),
         reporter: r.reporter,
@@ -165,6 +195,49 @@ pub async fn open_reports(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<Report>>
 }
 
 /// Resolves a report with a note; the resolution is recorded in the audit log.
+/// Forwards a report made here to the server of the person or post it is about (Mastodon's
+/// "forward to the remote server"): a `Flag` from the instance actor with the reason, never the
+/// reporter's name. Only for reports about someone from another server, once.
+pub async fn forward(h: &Hearth, viewer: &Viewer, id: i64) -> AppResult<Report> {
+    require_moderator(viewer)?;
+    let by = viewer.person.id;
+    let report =
+        h.db.transaction(move |c| {
+            let r = reports::find(c, id)?.ok_or_else(|| AppError::not_found("report"))?;
+            if r.reporter_id.is_none() {
+                return Err(AppError::invalid(
+                    "report",
+                    "this report came from another server; it is not forwarded back",
+                ));
+            }
+            let Some(actor) = target_actor(c, &r)? else {
+                return Err(AppError::invalid(
+                    "report",
+                    "this report is about someone here; there is no other server to tell",
+                ));
+            };
+            if !reports::mark_forwarded(c, id)? {
+                return Err(AppError::conflict(
+                    "report",
+                    "this report was already forwarded",
+                ));
+            }
+            db::outbox::record(c, db::outbox::REPORT_FORWARDED, id)?;
+            audit::record(
+                c,
+                Some(by),
+                "forward_report",
+                &format!("report {id}"),
+                &actor.domain,
+            )?;
+            let row = reports::find(c, id)?.ok_or_else(|| AppError::not_found("report"))?;
+            view(c, row)
+        })
+        .await?;
+    h.outbox.notify_one();
+    Ok(report)
+}
+
 pub async fn resolve(h: &Hearth, viewer: &Viewer, id: i64, note_in: &str) -> AppResult<Report> {
     require_moderator(viewer)?;
     let note = validate::text("note", note_in, NOTE_MAX, true)?;

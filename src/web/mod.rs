@@ -55,6 +55,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/moderation/reports/{id}/resolve",
             post(pages::moderation::resolve),
         )
+        .route(
+            "/moderation/reports/{id}/forward",
+            post(pages::moderation::forward),
+        )
         .route("/notifications", get(pages::notifications::show))
         .route("/notifications/read", post(pages::notifications::read))
         .route("/desk", get(pages::desk::show))

@@ -791,6 +791,7 @@ async fn openapi_document_describes_every_route() {
         ("/api/v1/desk/threads/{id}/assignee", "delete"),
         ("/api/v1/desk/threads/{id}/answered", "post"),
         ("/api/v1/desk/metrics", "get"),
+        ("/api/v1/reports/{id}/forward", "post"),
         ("/api/v1/notifications", "get"),
         ("/api/v1/accounts/me/avatar", "put"),
         ("/api/v1/accounts/me/avatar", "delete"),

@@ -8,7 +8,11 @@ use serde_json::json;
 use crate::harness::{Backend, TestInstance, api_call as call, browser, page_csrf};
 use crate::on_both_backends;
 
-on_both_backends!(reports_reach_the_moderators_queue, reporting_on_the_web);
+on_both_backends!(
+    reports_reach_the_moderators_queue,
+    reporting_on_the_web,
+    reports_are_forwarded_to_the_origin
+);
 
 async fn thread_by(i: &TestInstance, token: &str) -> (i64, i64) {
     let (status, t) = call(
@@ -282,4 +286,133 @@ async fn reporting_on_the_web(b: Backend) {
         .await
         .unwrap();
     assert!(queue.contains("No open reports"));
+}
+
+/// A report about a post from another server is forwarded there by a moderator, as a `Flag`
+/// from our instance actor with the reason and without the reporter's name; once.
+async fn reports_are_forwarded_to_the_origin(b: Backend) {
+    use reqwest::Method;
+    let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
+    i.create_space("support", PostingMode::Open).await;
+    let ana = i.api_user("ana", Role::Member).await;
+    let mo = i.api_user("mo", Role::Moderator).await;
+    let peer = crate::peer::Peer::start().await;
+    let base = crate::federation::local_base(&i);
+    let status_id = format!("{}/statuses/spam1", peer.base);
+    let create = json!({
+        "id": peer.activity_id("spam"), "type": "Create", "actor": peer.actor("bob"),
+        "object": {
+            "id": status_id, "type": "Note", "attributedTo": peer.actor("bob"),
+            "content": "<p>@support cheap watches here</p>",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [format!("{base}/s/support")],
+            "tag": [{"type": "Mention", "href": format!("{base}/s/support")}],
+        }
+    });
+    assert_eq!(
+        peer.post_signed(&format!("{base}/inbox"), &create).await,
+        202
+    );
+    let (_, list) = call(
+        &i,
+        Method::GET,
+        "/api/v1/spaces/support/threads",
+        &ana,
+        None,
+    )
+    .await;
+    let remote_thread = list["threads"][0]["id"].as_i64().unwrap();
+    let (_, view) = call(
+        &i,
+        Method::GET,
+        &format!("/api/v1/threads/{remote_thread}"),
+        &ana,
+        None,
+    )
+    .await;
+    let remote_post = view["opening"]["id"].as_i64().unwrap();
+    let (_, local_post) = thread_by(&i, &ana).await;
+
+    let mut ids = Vec::new();
+    for post in [remote_post, local_post] {
+        let (s, r) = call(
+            &i,
+            Method::POST,
+            "/api/v1/reports",
+            &ana,
+            Some(json!({ "post_id": post, "reason": "spam links" })),
+        )
+        .await;
+        assert_eq!(s, 201, "{r}");
+        ids.push(r["id"].as_i64().unwrap());
+    }
+    let (_, queue) = call(&i, Method::GET, "/api/v1/reports", &mo, None).await;
+    assert_eq!(queue[0]["origin"], peer.domain);
+    assert!(queue[1]["origin"].is_null());
+
+    let before = i.snapshot().await;
+    let (s, _) = call(
+        &i,
+        Method::POST,
+        &format!("/api/v1/reports/{}/forward", ids[0]),
+        &ana,
+        None,
+    )
+    .await;
+    assert_eq!(s, 403, "members cannot forward");
+    let (s, e) = call(
+        &i,
+        Method::POST,
+        &format!("/api/v1/reports/{}/forward", ids[1]),
+        &mo,
+        None,
+    )
+    .await;
+    assert_eq!(s, 400, "nothing to forward for a post from here: {e}");
+    let (s, _) = call(
+        &i,
+        Method::POST,
+        "/api/v1/reports/999999/forward",
+        &mo,
+        None,
+    )
+    .await;
+    assert_eq!(s, 404);
+    assert_eq!(i.snapshot().await, before);
+
+    let (s, r) = call(
+        &i,
+        Method::POST,
+        &format!("/api/v1/reports/{}/forward", ids[0]),
+        &mo,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert!(r["forwarded_at"].is_string());
+    let (s, _) = call(
+        &i,
+        Method::POST,
+        &format!("/api/v1/reports/{}/forward", ids[0]),
+        &mo,
+        None,
+    )
+    .await;
+    assert_eq!(s, 409, "once");
+    crate::federation::drain(&i).await;
+    let flags: Vec<serde_json::Value> = peer
+        .received()
+        .into_iter()
+        .map(|r| r.body)
+        .filter(|b| b["type"] == "Flag")
+        .collect();
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    let flag = &flags[0];
+    assert_eq!(flag["actor"], format!("{base}/actor"));
+    assert_eq!(flag["object"], json!([peer.actor("bob"), status_id]));
+    assert_eq!(flag["content"], "spam links");
+    assert!(
+        !flag.to_string().contains("ana"),
+        "the reporter stays private"
+    );
 }

@@ -121,3 +121,16 @@ pub async fn resolve(
     moderation::resolve(&s.hearth, &viewer, id, &f.note).await?;
     Ok(see_other("/moderation"))
 }
+
+pub async fn forward(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let viewer = match page.require_viewer() {
+        Ok(v) => v.clone(),
+        Err(r) => return Ok(r),
+    };
+    moderation::forward(&s.hearth, &viewer, id).await?;
+    Ok(see_other("/moderation"))
+}
