@@ -215,6 +215,15 @@ pub struct Config {
     pub brand_url: Option<String>,
 }
 
+/// Whether lower-case `host` is one of the lower-case `domains` or a subdomain of one. Runs on
+/// every federation request, so it allocates nothing.
+pub fn host_listed(domains: &[String], host: &str) -> bool {
+    domains.iter().any(|d| {
+        host.strip_suffix(d.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+    })
+}
+
 /// A configuration problem, naming the key (and where its value came from) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -496,9 +505,7 @@ impl Config {
     /// Whether `host` is on the block list (itself or as a subdomain of a listed host).
     pub fn is_blocked(&self, host: &str) -> bool {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        self.blocked_domains
-            .iter()
-            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        host_listed(&self.blocked_domains, &host)
     }
 
     /// The public base URL, e.g. `https://community.acme.example`. Plain http only for local hosts.

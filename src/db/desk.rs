@@ -73,6 +73,26 @@ pub enum Assignee {
     Person(i64),
 }
 
+/// The desk's filters on a boxed query over `threads` joined with `spaces`: waiting, not
+/// deleted, in a space here, then the space and assignee asked for. One definition for the list
+/// and its counts, so they cannot disagree.
+macro_rules! on_the_desk {
+    ($query:expr, $space_id:expr, $assignee:expr) => {{
+        let mut q = $query
+            .filter(threads::waiting_since.is_not_null())
+            .filter(threads::deleted.eq(false))
+            .filter(spaces::remote_actor_id.is_null());
+        if let Some(id) = $space_id {
+            q = q.filter(threads::space_id.eq(id));
+        }
+        match $assignee {
+            Assignee::Anyone => q,
+            Assignee::Nobody => q.filter(threads::assignee_id.is_null()),
+            Assignee::Person(id) => q.filter(threads::assignee_id.eq(id)),
+        }
+    }};
+}
+
 /// One waiting thread with its author, its space's name and its space's response target.
 pub type Waiting = (Thread, Person, String, i64);
 
@@ -86,27 +106,20 @@ pub fn waiting(
     after: Option<(NaiveDateTime, i64)>,
     limit: i64,
 ) -> QueryResult<Vec<Waiting>> {
-    let mut q = threads::table
-        .inner_join(persons::table)
-        .inner_join(spaces::table)
-        .filter(threads::waiting_since.is_not_null())
-        .filter(threads::deleted.eq(false))
-        .filter(spaces::remote_actor_id.is_null())
-        .select((
-            Thread::as_select(),
-            Person::as_select(),
-            spaces::name,
-            spaces::response_target_minutes,
-        ))
-        .into_boxed();
-    if let Some(id) = space_id {
-        q = q.filter(threads::space_id.eq(id));
-    }
-    q = match assignee {
-        Assignee::Anyone => q,
-        Assignee::Nobody => q.filter(threads::assignee_id.is_null()),
-        Assignee::Person(id) => q.filter(threads::assignee_id.eq(id)),
-    };
+    let mut q = on_the_desk!(
+        threads::table
+            .inner_join(persons::table)
+            .inner_join(spaces::table)
+            .select((
+                Thread::as_select(),
+                Person::as_select(),
+                spaces::name,
+                spaces::response_target_minutes,
+            ))
+            .into_boxed(),
+        space_id,
+        assignee
+    );
     if let Some((t, id)) = after {
         q = q.filter(
             threads::waiting_since
@@ -127,21 +140,14 @@ pub fn counts(
     assignee: Assignee,
     now: NaiveDateTime,
 ) -> QueryResult<(i64, i64)> {
-    let mut q = threads::table
-        .inner_join(spaces::table)
-        .filter(threads::waiting_since.is_not_null())
-        .filter(threads::deleted.eq(false))
-        .filter(spaces::remote_actor_id.is_null())
-        .select((threads::waiting_since, spaces::response_target_minutes))
-        .into_boxed();
-    if let Some(id) = space_id {
-        q = q.filter(threads::space_id.eq(id));
-    }
-    q = match assignee {
-        Assignee::Anyone => q,
-        Assignee::Nobody => q.filter(threads::assignee_id.is_null()),
-        Assignee::Person(id) => q.filter(threads::assignee_id.eq(id)),
-    };
+    let q = on_the_desk!(
+        threads::table
+            .inner_join(spaces::table)
+            .select((threads::waiting_since, spaces::response_target_minutes))
+            .into_boxed(),
+        space_id,
+        assignee
+    );
     let rows: Vec<(Option<NaiveDateTime>, i64)> = q.load(conn)?;
     let overdue = rows
         .iter()

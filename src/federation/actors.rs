@@ -370,19 +370,11 @@ pub async fn verify_staff(data: &Data<Hearth>, actor: &Url, claim: &Value) -> Op
             && same_server(&at)
             && lists(&collection, actor)
         {
-            return Some(at_group(group_id, &group));
+            // The library checked that the Group's `id` is the URL it came from.
+            return Some(group_id.to_string());
         }
     }
     None
-}
-
-/// The Group's own id as it states it (equal to the URL it was fetched from).
-fn at_group(fetched: &Url, group: &Value) -> String {
-    group
-        .get("id")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| fetched.to_string())
 }
 
 impl Actor for ApubRemote {
@@ -466,12 +458,26 @@ pub fn group_json(urls: &Urls, space: &db::spaces::Space, public_key_pem: &str) 
 /// that page links back with `rel="me"`), and Hearth's claim (`staffOf` the brand's Groups, with
 /// `staffTitle`), which another Hearth believes only after finding the person in the Group's
 /// `staff` collection.
-pub struct StaffClaim<'a> {
+pub struct StaffClaim {
     /// The instance's name (the brand).
-    pub brand: &'a str,
-    pub brand_url: Option<&'a str>,
+    pub brand: String,
+    pub brand_url: Option<String>,
     /// The spaces here; each lists its staff.
-    pub spaces: &'a [String],
+    pub spaces: Vec<String>,
+}
+
+impl StaffClaim {
+    /// What the claim names, read from the instance settings and the spaces here.
+    pub fn load(c: &mut db::DbConn, config: &crate::config::Config) -> diesel::QueryResult<Self> {
+        Ok(StaffClaim {
+            brand: db::instance::get(c)?.name,
+            brand_url: config.brand_url.clone(),
+            spaces: db::spaces::list(c, false)?
+                .into_iter()
+                .map(|s| s.name)
+                .collect(),
+        })
+    }
 }
 
 /// A local person as an ActivityPub `Person`.
@@ -479,7 +485,7 @@ pub fn person_json(
     urls: &Urls,
     person: &db::persons::Person,
     public_key_pem: &str,
-    staff: &StaffClaim<'_>,
+    staff: &StaffClaim,
 ) -> Value {
     let id = urls.person(&person.name);
     let profile = crate::service::views::Profile::from(person);
@@ -515,7 +521,7 @@ pub fn person_json(
         };
         let mut fields =
             vec![json!({ "type": "PropertyValue", "name": "Staff", "value": html_escape(&role) })];
-        if let Some(site) = staff.brand_url {
+        if let Some(site) = &staff.brand_url {
             let site = html_escape(site);
             fields.push(json!({
                 "type": "PropertyValue",

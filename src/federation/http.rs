@@ -75,31 +75,16 @@ pub async fn person(state: &AppState, name: &str) -> FedResult<Response> {
             .filter(|p| p.status() == AccountStatus::Active)
             .ok_or_else(|| AppError::not_found("person"))?;
     let (public, _) = actors::ensure_keys(h, &person.name).await?;
-    let (brand, spaces) = staff_context(h).await?;
+    let config = h.config.clone();
+    let claim =
+        h.db.run(move |c| Ok(actors::StaffClaim::load(c, &config)?))
+            .await?;
     Ok(activity_json(actors::person_json(
         &Urls::new(&h.config),
         &person,
         &public,
-        &actors::StaffClaim {
-            brand: &brand,
-            brand_url: h.config.brand_url.as_deref(),
-            spaces: &spaces,
-        },
+        &claim,
     )))
-}
-
-/// The brand's name and the names of the spaces here, for staff claims.
-pub async fn staff_context(h: &Hearth) -> FedResult<(String, Vec<String>)> {
-    Ok(h.db
-        .run(|c| {
-            let brand = db::instance::get(c)?.name;
-            let spaces = db::spaces::list(c, false)?
-                .into_iter()
-                .map(|s| s.name)
-                .collect();
-            Ok((brand, spaces))
-        })
-        .await?)
 }
 
 /// `GET /actor`: the instance actor.

@@ -476,21 +476,10 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             let Some((public, _)) = store::find_keys(c, &person.name)? else {
                 return Ok(vec![]);
             };
-            let brand = db::instance::get(c)?.name;
-            let local: Vec<spaces::Space> = spaces::list(c, false)?;
-            let names: Vec<String> = local.iter().map(|s| s.name.clone()).collect();
-            let actor = super::actors::person_json(
-                &urls,
-                &person,
-                &public,
-                &super::actors::StaffClaim {
-                    brand: &brand,
-                    brand_url: config.brand_url.as_deref(),
-                    spaces: &names,
-                },
-            );
+            let claim = super::actors::StaffClaim::load(c, config)?;
+            let actor = super::actors::person_json(&urls, &person, &public, &claim);
             let mut inboxes = Vec::new();
-            for s in &local {
+            for s in spaces::list(c, false)? {
                 inboxes.extend(store::follower_inboxes(c, s.id)?);
             }
             inboxes.sort();

@@ -30,10 +30,7 @@ struct State {
 #[derive(Debug, Default)]
 pub struct Policy(RwLock<State>);
 
-fn covers(list: &[String], host: &str) -> bool {
-    list.iter()
-        .any(|d| host == d || host.ends_with(&format!(".{d}")))
-}
+use crate::config::host_listed as covers;
 
 impl Policy {
     /// Whether Hearth refuses to federate with `host` (no port), by the setting or the policy.

@@ -478,8 +478,12 @@ pub fn reply_in(
             "this thread was deleted by its author",
         ));
     }
-    let parent_id = match parent {
-        None => posts::opening_id(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?,
+    // The post replied to, and its author (the opening post's author is the thread's).
+    let (parent_id, parent_author) = match parent {
+        None => (
+            posts::opening_id(c, thread_id)?.ok_or_else(|| AppError::not_found("thread"))?,
+            thread.author_id,
+        ),
         Some(pid) => {
             let p = posts::find(c, pid)?
                 .filter(|p| p.thread_id == thread_id)
@@ -489,7 +493,7 @@ pub fn reply_in(
             if p.deleted_at.is_some() {
                 return Err(AppError::conflict("parent_id", "that reply was deleted"));
             }
-            pid
+            (pid, p.author_id)
         }
     };
     let now = db::now();
@@ -510,14 +514,13 @@ pub fn reply_in(
     if !space.is_remote() {
         db::desk::note_post(c, thread_id, now, author.role().is_staff())?;
     }
-    let parent_author = posts::find(c, parent_id)?.map(|p| p.author_id);
     super::notifications::on_post(
         c,
         &super::notifications::PostEvent {
             thread: &thread,
             post_id: id,
             author: &author,
-            parent_author,
+            parent_author: Some(parent_author),
             body: &content.body,
             local_space: !space.is_remote(),
         },

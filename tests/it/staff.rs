@@ -72,8 +72,7 @@ async fn staff_badges_are_verified_across_instances(b: Backend) {
         staff["orderedItems"],
         json!([format!("{a_base}/u/jane"), format!("{a_base}/u/kim")])
     );
-    let member = a.api_user("max", Role::Member).await;
-    let _ = member;
+    a.create_user("max", Role::Member).await;
     let plain = ap_get(&format!("{a_base}/u/max")).await;
     assert!(plain.get("staffOf").is_none() && plain.get("attachment").is_none());
 

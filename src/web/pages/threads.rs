@@ -39,12 +39,13 @@ pub async fn show(
         let _ = slug;
         return Ok(Redirect::permanent(canonical).into_response());
     }
-    // Staff see where the thread stands on the listening desk (threads of spaces here only).
+    // Staff see where the thread stands on the listening desk (threads of spaces here only:
+    // spaces on other servers are named `name@host`).
     let desk = match page.viewer.as_ref().filter(|v| v.role().is_staff()) {
-        Some(v) => crate::service::desk::state(&s.hearth, v, thread.summary.id)
-            .await
-            .ok(),
-        None => None,
+        Some(v) if !thread.summary.space.contains('@') => {
+            Some(crate::service::desk::state(&s.hearth, v, thread.summary.id).await?)
+        }
+        _ => None,
     };
     let body = s.templates.render(
         "thread.html",
