@@ -131,6 +131,15 @@ impl AppError {
         e
     }
 
+    /// Whether this came from a unique-constraint violation (the row is already there: another
+    /// request stored it first).
+    pub fn is_unique_violation(&self) -> bool {
+        self.source
+            .as_ref()
+            .and_then(|s| s.downcast_ref::<diesel::result::Error>())
+            .is_some_and(is_unique_violation)
+    }
+
     #[track_caller]
     pub fn unavailable(cause: impl Into<anyhow::Error>) -> Self {
         let mut e = Self::new(

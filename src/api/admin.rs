@@ -89,6 +89,8 @@ pub struct InstanceUpdateRequest {
     pub accent_color: Option<String>,
     /// An `https://` image URL, or "" for none.
     pub logo_url: Option<String>,
+    /// Whether the public moderation log names moderators (false: "a moderator").
+    pub modlog_names: Option<bool>,
 }
 
 /// Changes the instance name, description or registration mode.
@@ -106,6 +108,7 @@ pub async fn update_instance(
         registration_mode: req.registration_mode,
         accent_color: req.accent_color,
         logo_url: req.logo_url,
+        modlog_names: req.modlog_names,
     };
     Ok(Json(admin::update_settings(&s.hearth, &v, update).await?))
 }

@@ -1,12 +1,13 @@
-//! `/api/v1/reports…`: reporting, and the moderators' queue.
+//! `/api/v1/reports…`: reporting and the moderators' queue; removing and restoring posts; the
+//! public moderation log.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiResult, ApiUser, ErrorBody};
+use super::{ApiJson, ApiResult, ApiUser, ErrorBody, MaybeApiUser};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::service::moderation;
@@ -61,6 +62,10 @@ pub async fn list(
 pub struct ResolveRequest {
     /// What was done and why, 1-2000 characters (kept with the report and in the audit log).
     pub note: String,
+    /// `dismiss` (default) or `remove_post`: remove the reported post, the note being the
+    /// public reason.
+    #[serde(default)]
+    pub action: moderation::Action,
 }
 
 /// Resolves a report with a note (moderators and admins only).
@@ -76,7 +81,7 @@ pub async fn resolve(
     ApiJson(req): ApiJson<ResolveRequest>,
 ) -> ApiResult<Json<moderation::Report>> {
     Ok(Json(
-        moderation::resolve(&s.hearth, &v, id, &req.note).await?,
+        moderation::resolve(&s.hearth, &v, id, &req.note, req.action).await?,
     ))
 }
 
@@ -93,4 +98,72 @@ pub async fn forward(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<moderation::Report>> {
     Ok(Json(moderation::forward(&s.hearth, &v, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RemovalRequest {
+    /// Why, 1-2000 characters: shown in the post's place and in the public moderation log
+    /// (optional when restoring).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Removes a post with a reason (moderators and admins only). The words are not changed: its
+/// author still sees them; everyone else sees the reason. In a space here the removal is
+/// federated (the Group announces a `Delete` by the moderator with the reason in `summary`).
+#[utoipa::path(post, path = "/api/v1/posts/{id}/removal", tag = "moderation", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = RemovalRequest,
+    responses((status = 200, body = moderation::LogEntry), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Already removed, or deleted by its author")))]
+pub async fn remove(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<RemovalRequest>,
+) -> ApiResult<Json<moderation::LogEntry>> {
+    Ok(Json(
+        moderation::remove_post(&s.hearth, &v, id, &req.reason).await?,
+    ))
+}
+
+/// Restores a removed post (moderators and admins only); federated as the `Undo` of the
+/// removal.
+#[utoipa::path(post, path = "/api/v1/posts/{id}/restore", tag = "moderation", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = RemovalRequest,
+    responses((status = 200, body = moderation::LogEntry), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Not removed")))]
+pub async fn restore(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<RemovalRequest>,
+) -> ApiResult<Json<moderation::LogEntry>> {
+    Ok(Json(
+        moderation::restore_post(&s.hearth, &v, id, &req.reason).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct LogQuery {
+    /// Only this space's entries.
+    pub space: Option<String>,
+    /// Entries older than this id (the `next` of the previous page).
+    pub before: Option<i64>,
+}
+
+/// The public moderation log, newest first (50 a page): who removed or restored what, when
+/// and why. Moderators are shown as "a moderator" if the admin chose so.
+#[utoipa::path(get, path = "/api/v1/modlog", tag = "moderation",
+    params(LogQuery),
+    responses((status = 200, body = moderation::LogPage), (status = 404, body = ErrorBody)))]
+pub async fn log(
+    State(s): State<AppState>,
+    MaybeApiUser(v): MaybeApiUser,
+    Query(q): Query<LogQuery>,
+) -> ApiResult<Json<moderation::LogPage>> {
+    Ok(Json(
+        moderation::log(&s.hearth, v.as_ref(), q.space.as_deref(), q.before).await?,
+    ))
 }

@@ -189,6 +189,7 @@ pub struct WritingQuery {
     responses((status = 200, body = views::ContributionPage), (status = 404, body = ErrorBody)))]
 pub async fn by_author(
     State(s): State<AppState>,
+    MaybeApiUser(v): MaybeApiUser,
     Path(name): Path<String>,
     Query(q): Query<WritingQuery>,
 ) -> ApiResult<Json<views::ContributionPage>> {
@@ -196,7 +197,7 @@ pub async fn by_author(
         return Err(AppError::not_found("person").into());
     }
     Ok(Json(
-        threads::by_author(&s.hearth, &name, q.before, q.limit).await?,
+        threads::by_author(&s.hearth, v.as_ref(), &name, q.before, q.limit).await?,
     ))
 }
 

@@ -22,6 +22,8 @@ pub struct InstanceSettings {
     pub private_key_pem: String,
     /// `blocklist` or `allowlist` (see `service::policy`).
     pub federation_mode: String,
+    /// Whether the public moderation log names moderators (else: "a moderator").
+    pub modlog_names: bool,
 }
 
 impl InstanceSettings {
@@ -38,6 +40,7 @@ pub struct SettingsChanges<'a> {
     pub registration_mode: Option<&'a str>,
     pub accent_color: Option<&'a str>,
     pub logo_url: Option<&'a str>,
+    pub modlog_names: Option<bool>,
     pub updated_at: NaiveDateTime,
 }
 

@@ -12,6 +12,7 @@ pub mod desk;
 pub mod federation;
 pub mod instance;
 pub mod invites;
+pub mod modlog;
 pub mod notifications;
 pub mod persons;
 pub mod policy;

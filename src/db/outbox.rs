@@ -21,6 +21,12 @@ pub const LIKE_REMOVED: &str = "like_removed";
 /// activity on to its followers (FEP-1b12). `payload` holds the activity as received.
 pub const REMOTE_ACTIVITY: &str = "remote_activity";
 
+/// A moderator removed a post (subject: the moderation log entry): in a space here, the Group
+/// announces a `Delete` by the moderator with the reason.
+pub const POST_REMOVED: &str = "post_removed";
+/// A moderator restored a removed post (subject: the log entry): the Group announces the
+/// `Undo` of the removal's `Delete`.
+pub const POST_RESTORED: &str = "post_restored";
 /// A local person asked to follow a space on another server (`subject_id` = the subscription).
 pub const SPACE_FOLLOWED: &str = "space_followed";
 /// A local person's profile changed in a way other servers show (name, bio, staff role or

@@ -25,6 +25,16 @@ pub struct Post {
     pub like_count: i64,
     /// The ActivityPub id of a post written on another server.
     pub ap_id: Option<String>,
+    /// Removed by moderators (the words stay, hidden from everyone but the author and
+    /// moderators), with their reason.
+    pub removed_at: Option<NaiveDateTime>,
+    pub removed_reason: String,
+}
+
+impl Post {
+    pub fn is_removed(&self) -> bool {
+        self.removed_at.is_some()
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -74,6 +84,24 @@ pub fn find_by_ap_id(conn: &mut DbConn, ap_id: &str) -> QueryResult<Option<Post>
         .select(Post::as_select())
         .first(conn)
         .optional()
+}
+
+/// Where a post is shown: (post, parent, space name, thread id, thread slug).
+pub type Place = (i64, Option<i64>, String, i64, String);
+
+/// Where these posts are, in one query.
+pub fn places(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Place>> {
+    posts::table
+        .inner_join(threads::table.inner_join(spaces::table))
+        .filter(posts::id.eq_any(ids))
+        .select((
+            posts::id,
+            posts::parent_id,
+            spaces::name,
+            threads::id,
+            threads::slug,
+        ))
+        .load(conn)
 }
 
 /// The id of a thread's opening post.
@@ -156,6 +184,36 @@ pub fn tombstone(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<(
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// Marks a post removed by moderators with their reason (`None`: restores it). Returns false
+/// if it already was in that state.
+pub fn set_removed(
+    conn: &mut DbConn,
+    id: i64,
+    removal: Option<(&str, NaiveDateTime)>,
+) -> QueryResult<bool> {
+    match removal {
+        Some((reason, at)) => {
+            diesel::update(posts::table.find(id).filter(posts::removed_at.is_null()))
+                .set((
+                    posts::removed_at.eq(Some(at)),
+                    posts::removed_reason.eq(reason),
+                ))
+                .execute(conn)
+        }
+        None => diesel::update(
+            posts::table
+                .find(id)
+                .filter(posts::removed_at.is_not_null()),
+        )
+        .set((
+            posts::removed_at.eq(None::<NaiveDateTime>),
+            posts::removed_reason.eq(""),
+        ))
+        .execute(conn),
+    }
+    .map(|n| n == 1)
 }
 
 pub fn add_revision(

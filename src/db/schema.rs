@@ -51,6 +51,7 @@ diesel::table! {
         public_key_pem -> Text,
         private_key_pem -> Text,
         federation_mode -> Text,
+        modlog_names -> Bool,
     }
 }
 
@@ -134,6 +135,7 @@ diesel::table! {
         first_staff_reply_at -> Nullable<Timestamp>,
         assignee_id -> Nullable<BigInt>,
         assigned_at -> Nullable<Timestamp>,
+        removed -> Bool,
     }
 }
 
@@ -150,6 +152,8 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         like_count -> BigInt,
         ap_id -> Nullable<Text>,
+        removed_at -> Nullable<Timestamp>,
+        removed_reason -> Text,
     }
 }
 
@@ -270,6 +274,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    mod_log (id) {
+        id -> BigInt,
+        moderator_id -> Nullable<BigInt>,
+        action -> Text,
+        space_id -> Nullable<BigInt>,
+        post_id -> Nullable<BigInt>,
+        person_id -> Nullable<BigInt>,
+        reason -> Text,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     peers (host) {
         host -> Text,
         failing_since -> Nullable<Timestamp>,
@@ -328,4 +346,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     reports,
     peers,
     notifications,
+    mod_log,
 );

@@ -73,6 +73,14 @@ pub fn insert(conn: &mut DbConn, new: &NewSpace<'_>) -> QueryResult<i64> {
         .get_result(conn)
 }
 
+/// The names of these spaces, by id.
+pub fn names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    spaces::table
+        .filter(spaces::id.eq_any(ids))
+        .select((spaces::id, spaces::name))
+        .load(conn)
+}
+
 pub fn find_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option<Space>> {
     spaces::table
         .filter(spaces::name.eq(name))
@@ -104,6 +112,7 @@ pub fn list(conn: &mut DbConn, include_archived: bool) -> QueryResult<Vec<Space>
 pub fn activity(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64, Option<NaiveDateTime>)>> {
     threads::table
         .filter(threads::deleted.eq(false))
+        .filter(threads::removed.eq(false))
         .group_by(threads::space_id)
         .select((
             threads::space_id,

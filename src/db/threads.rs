@@ -29,6 +29,8 @@ pub struct Thread {
     pub first_staff_reply_at: Option<NaiveDateTime>,
     pub assignee_id: Option<i64>,
     pub assigned_at: Option<NaiveDateTime>,
+    /// The opening post was removed by moderators.
+    pub removed: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -119,6 +121,8 @@ pub fn list(
         .inner_join(persons::table)
         .filter(threads::space_id.eq(space_id))
         .filter(threads::deleted.eq(false))
+        // Threads removed by moderators leave the lists (the modlog and the thread page say why).
+        .filter(threads::removed.eq(false))
         .select((Thread::as_select(), Person::as_select()))
         .into_boxed();
     q = match filter {
@@ -211,6 +215,14 @@ pub fn set_answer(
 
 /// The opening post was deleted: the thread stays (its replies keep their place) but its title
 /// goes with the author's words.
+/// Marks the thread's opening post removed by moderators (or restored).
+pub fn set_removed(conn: &mut DbConn, id: i64, removed: bool) -> QueryResult<()> {
+    diesel::update(threads::table.find(id))
+        .set(threads::removed.eq(removed))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn mark_deleted(conn: &mut DbConn, id: i64) -> QueryResult<()> {
     diesel::update(threads::table.find(id))
         .set((

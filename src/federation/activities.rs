@@ -947,6 +947,94 @@ fn announced_post(object: &serde_json::Value) -> Option<(Url, bool)> {
     }
 }
 
+/// A moderation decision a Group passes on: a `Delete` of a post in its space (by a moderator
+/// when the actor is not the post's author: Lemmy's removal, the reason in `summary`), or the
+/// `Undo` of such a `Delete` (the post is restored).
+#[derive(Debug, PartialEq)]
+struct Moderation {
+    post: Url,
+    actor: Option<Url>,
+    /// The removal's reason; None for a restore.
+    reason: Option<String>,
+}
+
+fn moderation_in(object: &serde_json::Value) -> Option<Moderation> {
+    use serde_json::Value;
+    let o = object.as_object()?;
+    let actor_of = |o: &serde_json::Map<String, Value>| {
+        o.get("actor")
+            .and_then(Value::as_str)
+            .and_then(|a| Url::parse(a).ok())
+    };
+    match o.get("type").and_then(Value::as_str)? {
+        "Delete" => Some(Moderation {
+            post: object_id(o.get("object")?)?,
+            actor: actor_of(o),
+            reason: Some(
+                o.get("summary")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(crate::service::moderation::REASON_MAX)
+                    .collect(),
+            ),
+        }),
+        "Undo" => {
+            let inner = o.get("object")?.as_object()?;
+            (inner.get("type").and_then(Value::as_str) == Some("Delete")).then_some(())?;
+            Some(Moderation {
+                post: object_id(inner.get("object")?)?,
+                actor: actor_of(inner),
+                reason: None,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Applies a Group's moderation decision about a post in its space. Returns false when it is
+/// not one: a `Delete` by the post's own author (handled as a deletion).
+async fn apply_moderation(
+    data: &Data<Hearth>,
+    announce: &Url,
+    space_id: i64,
+    m: Moderation,
+) -> FedResult<bool> {
+    let h = data.app_data();
+    let urls = Urls::new(&h.config);
+    let (u, key) = (urls.clone(), m.post.clone());
+    let found =
+        h.db.run(move |c| {
+            let Some((thread_id, post_id)) = find_parent(c, &u, &key)? else {
+                return Ok(None);
+            };
+            if crate::db::threads::find(c, thread_id)?.is_none_or(|t| t.space_id != space_id) {
+                return Ok(None);
+            }
+            let post =
+                crate::db::posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
+            let author = crate::db::persons::get(c, post.author_id)?;
+            let author_url = match author.remote_actor_id {
+                Some(id) => crate::db::federation::find_actor_by_id(c, id)?
+                    .and_then(|a| Url::parse(&a.ap_id).ok()),
+                None => Some(u.person(&author.name)),
+            };
+            Ok(Some((post, author_url)))
+        })
+        .await?;
+    let Some((post, author_url)) = found else {
+        return Ok(true); // not a post of this space that we have: nothing to do
+    };
+    if m.reason.is_some() && m.actor.is_some() && m.actor == author_url {
+        return Ok(false);
+    }
+    if !first_time(data, announce).await? {
+        return Ok(true);
+    }
+    crate::service::moderation::removed_at_origin(h, post.id, m.reason).await?;
+    Ok(true)
+}
+
 /// The origin's answer for an announced post.
 enum Fetched {
     Post(Box<PostJson>),
@@ -1001,6 +1089,16 @@ impl Activity for Announce {
     async fn receive(self, data: &Data<Hearth>) -> Result<(), FedError> {
         let h = data.app_data();
         let urls = Urls::new(&h.config);
+        // The Group's moderators removed or restored a post in its space.
+        if let Some(m) = moderation_in(&self.object) {
+            let group = self.actor.dereference(data).await?;
+            let Some(space) = followed_space(data, &group).await? else {
+                return Ok(());
+            };
+            if apply_moderation(data, &self.id, space.id, m).await? {
+                return Ok(());
+            }
+        }
         let Some((url, deleted)) = announced_post(&self.object) else {
             return Ok(());
         };
@@ -1065,8 +1163,9 @@ impl Activity for Announce {
             Some(parent) => {
                 let parent = place_reply(data, parent).await?;
                 let (u, space_id) = (urls.clone(), space.id);
-                let placed =
-                    h.db.run(move |c| {
+                let find = move |parent: Url| {
+                    let u = u.clone();
+                    move |c: &mut crate::db::DbConn| {
                         let Some((thread_id, parent_id)) = find_parent(c, &u, &parent)? else {
                             return Ok(None);
                         };
@@ -1074,8 +1173,19 @@ impl Activity for Announce {
                         let in_space = crate::db::threads::find(c, thread_id)?
                             .is_some_and(|t| t.space_id == space_id);
                         Ok(in_space.then_some((thread_id, parent_id)))
-                    })
-                    .await?;
+                    }
+                };
+                let mut placed = h.db.run(find(parent.clone())).await?;
+                // The thread itself may not have arrived yet (its Announce is on its way, or
+                // was lost): fetch it from its origin and store it first, so the reply is not
+                // dropped.
+                if placed.is_none()
+                    && let Fetched::Post(thread) = fetch_post(data, &parent).await?
+                    && thread.in_reply_to.is_none()
+                {
+                    store_thread(data, &group, &space, &thread).await?;
+                    placed = h.db.run(find(parent)).await?;
+                }
                 if let Some((thread_id, parent_id)) = placed {
                     crate::service::threads::reply_as(
                         h,
@@ -1087,19 +1197,60 @@ impl Activity for Announce {
                     .await?;
                 }
             }
-            None => {
-                // A new thread must be addressed to the Group that passes it on.
-                let mut addressed = urls_in(&object.to);
-                addressed.extend(urls_in(&object.cc));
-                addressed.extend(urls_in(&object.audience));
-                if !addressed.contains(&group.id) {
-                    return Ok(());
-                }
-                let title = title.unwrap_or_else(|| title_from_text(&body, &group.row.username));
-                crate::service::threads::ask_as(h, &author, &space.name, title, content).await?;
-            }
+            None => store_thread(data, &group, &space, &object).await?,
         }
         Ok(())
+    }
+}
+
+/// Stores a new thread a Group passed on (already fetched from its origin). It must be addressed
+/// to that Group. Stored once: when two deliveries race (the Announce of the Create and of the
+/// Page, or a reply that brought its thread along), the second finds it there.
+async fn store_thread(
+    data: &Data<Hearth>,
+    group: &ApubRemote,
+    space: &crate::db::spaces::Space,
+    object: &PostJson,
+) -> FedResult<()> {
+    let h = data.app_data();
+    let mut addressed = urls_in(&object.to);
+    addressed.extend(urls_in(&object.cc));
+    addressed.extend(urls_in(&object.audience));
+    if !addressed.contains(&group.id) {
+        return Ok(());
+    }
+    let author_url = urls_in(&object.attributed_to)
+        .into_iter()
+        .next()
+        .ok_or_else(|| FedError(AppError::invalid("attributedTo", "the post has no author")))?;
+    verify_authored(object, &author_url)?;
+    let author_actor: ApubRemote =
+        activitypub_federation::fetch::object_id::ObjectId::from(author_url)
+            .dereference(data)
+            .await?;
+    let author = person_for(data, &author_actor).await?;
+    let (body, html) = remote_content(object);
+    if body.trim().is_empty() {
+        return Ok(());
+    }
+    let key = object.id.to_string();
+    if h.db
+        .run(move |c| Ok(crate::db::posts::find_by_ap_id(c, &key)?))
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let title = title_of(object).unwrap_or_else(|| title_from_text(&body, &group.row.username));
+    let content = crate::service::threads::Content {
+        body,
+        html,
+        ap_id: Some(object.id.to_string()),
+        received: None,
+    };
+    match crate::service::threads::ask_as(h, &author, &space.name, title, content).await {
+        Err(e) if e.is_unique_violation() => Ok(()),
+        other => other.map(drop).map_err(FedError),
     }
 }
 
@@ -1158,6 +1309,35 @@ mod tests {
             announced_post(&delete).map(|(u, d)| (u.to_string(), d)),
             Some(("https://a.example/p/1".to_string(), true))
         );
+    }
+
+    /// Lemmy's moderator removal (a `Delete` by a non-author with `summary`) and its `Undo`
+    /// are read as a removal with its reason and a restore; other activities are not.
+    #[test]
+    fn removals_are_read_from_lemmy_shapes() {
+        let remove = fixture("lemmy/remove-note-by-mod.json");
+        let m = moderation_in(&remove).unwrap();
+        assert_eq!(m.post.as_str(), "http://ds9.lemmy.ml/comment/1");
+        assert_eq!(
+            m.actor.as_ref().map(Url::as_str),
+            Some("http://enterprise.lemmy.ml/u/lemmy_beta")
+        );
+        assert_eq!(m.reason.as_deref(), Some("bad comment"));
+        let undo = serde_json::json!({"type": "Undo", "actor": remove["actor"], "object": remove});
+        let m = moderation_in(&undo).unwrap();
+        assert_eq!(m.post.as_str(), "http://ds9.lemmy.ml/comment/1");
+        assert_eq!(m.reason, None);
+        // A Delete without a reason is still a removal (empty reason) when it is not the author's.
+        let bare = serde_json::json!({"type": "Delete", "actor": "https://a.example/u/m", "object": "https://a.example/p/1"});
+        assert_eq!(moderation_in(&bare).unwrap().reason.as_deref(), Some(""));
+        for other in [
+            fixture("lemmy/like-note.json"),
+            fixture("lemmy/undo-like-note.json"),
+            fixture("lemmy/create-page.json"),
+            serde_json::json!("https://a.example/p/1"),
+        ] {
+            assert_eq!(moderation_in(&other), None, "{other}");
+        }
     }
 
     /// Accepts name the Follow embedded (Lemmy) or by id only (Mitra, GoToSocial).

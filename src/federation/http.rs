@@ -411,7 +411,8 @@ pub async fn thread_object(state: &AppState, space: &str, thread_id: i64) -> Fed
             if opening.ap_id.is_some() {
                 return Err(AppError::not_found("thread"));
             }
-            if thread.deleted || opening.deleted_at.is_some() {
+            // Deleted by its author or removed by moderators: gone for other servers.
+            if thread.deleted || opening.deleted_at.is_some() || opening.is_removed() {
                 return Ok(None);
             }
             let author = persons::get(c, opening.author_id)?;
@@ -423,7 +424,7 @@ pub async fn thread_object(state: &AppState, space: &str, thread_id: i64) -> Fed
     Ok(object_or_tombstone(page, &id))
 }
 
-/// An object we serve, or (when its author deleted it) `410 Gone` with a `Tombstone`, so
+/// An object we serve, or (when its author deleted it or moderators removed it) `410 Gone` with a `Tombstone`, so
 /// peers that re-fetch it learn that it is gone.
 fn object_or_tombstone(object: Option<Value>, id: &url::Url) -> Response {
     match object {
@@ -454,7 +455,7 @@ pub async fn post_object(state: &AppState, post_id: i64) -> FedResult<Response> 
             let post = db::posts::find(c, post_id)?
                 .filter(|p| p.ap_id.is_none())
                 .ok_or_else(|| AppError::not_found("post"))?;
-            if post.deleted_at.is_some() {
+            if post.deleted_at.is_some() || post.is_removed() {
                 return Ok(None);
             }
             let thread =
@@ -496,7 +497,7 @@ async fn thread_items(
     let (space, rows) =
         h.db.run(move |c| {
             let thread = db::threads::find(c, thread_id)?
-                .filter(|t| !t.deleted)
+                .filter(|t| !t.deleted && !t.removed)
                 .ok_or_else(|| AppError::not_found("thread"))?;
             let space = spaces::get(c, thread.space_id)?;
             let rows = db::posts::for_thread(c, thread_id)?;
@@ -506,7 +507,7 @@ async fn thread_items(
     let thread_url = super::objects::thread_id(&urls, &space, thread_id);
     let items = rows
         .iter()
-        .filter(|(p, _)| p.deleted_at.is_none())
+        .filter(|(p, _)| p.deleted_at.is_none() && !p.is_removed())
         .filter(|(p, _)| match parent {
             Some(pid) => p.parent_id == Some(pid),
             None => true,

@@ -43,6 +43,9 @@ pub async fn process_events(fed: &Federation) -> usize {
                 let post_id = match event.kind.as_str() {
                     outbox::THREAD_CREATED => posts::opening_id(c, event.subject_id)?,
                     outbox::PERSON_UPDATED | outbox::REPORT_FORWARDED => None,
+                    outbox::POST_REMOVED | outbox::POST_RESTORED => {
+                        db::modlog::find(c, event.subject_id)?.and_then(|e| e.post_id)
+                    }
                     _ => Some(event.subject_id),
                 };
                 for out in build(c, &config, &event)? {
@@ -296,6 +299,66 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             });
             Ok(out)
         }
+        outbox::POST_REMOVED | outbox::POST_RESTORED => {
+            let Some(entry) = db::modlog::find(c, event.subject_id)? else {
+                return Ok(vec![]);
+            };
+            let removal = if event.kind == outbox::POST_REMOVED {
+                Some(entry.clone())
+            } else {
+                match entry.post_id {
+                    Some(p) => db::modlog::removal_before(c, p, entry.id)?,
+                    None => None,
+                }
+            };
+            let (Some(removal), Some(post_id), Some(moderator_id)) =
+                (removal, entry.post_id, entry.moderator_id)
+            else {
+                return Ok(vec![]);
+            };
+            let Some(l) = load(c, post_id)? else {
+                return Ok(vec![]);
+            };
+            // Only a Group passes its moderators' decisions on; a space on another server has
+            // its own moderators (a removal here only hides the post here).
+            if l.space.is_remote() {
+                return Ok(vec![]);
+            }
+            let moderator = persons::get(c, moderator_id)?;
+            let group = urls.space(&l.space.name);
+            let actor = urls.person(&moderator.name);
+            // Lemmy's shape: a Delete by the moderator with the reason in `summary`, announced
+            // by the Group; a restore is its Undo.
+            let delete = json!({
+                "id": format!("{}/modlog/{}/delete", urls.base(), removal.id),
+                "type": "Delete",
+                "actor": actor,
+                "object": post_object_id(&urls, &l),
+                "summary": removal.reason,
+                "to": [objects::PUBLIC],
+                "cc": [group],
+                "audience": group,
+            });
+            let activity = if event.kind == outbox::POST_REMOVED {
+                with_context(delete)
+            } else {
+                json!({
+                    "@context": "https://www.w3.org/ns/activitystreams",
+                    "id": format!("{}/modlog/{}/undo", urls.base(), entry.id),
+                    "type": "Undo",
+                    "actor": actor,
+                    "object": delete,
+                    "to": [objects::PUBLIC],
+                    "cc": [group],
+                    "audience": group,
+                })
+            };
+            group_followers(
+                c,
+                &l.space,
+                vec![objects::announce(&urls, &l.space.name, &activity)],
+            )
+        }
         outbox::LIKE_ADDED | outbox::LIKE_REMOVED => {
             let (Some(post), Some(person_id)) = (posts::find(c, event.subject_id)?, event.actor_id)
             else {
@@ -524,12 +587,18 @@ fn update_of(urls: &Urls, object: Value) -> Value {
     })
 }
 
+/// The ActivityPub id of a post: ours, or the one it came with from its server.
+fn post_object_id(urls: &Urls, l: &Loaded) -> Value {
+    match (&l.post.ap_id, l.post.parent_id) {
+        (Some(ap), _) => json!(ap),
+        (None, None) => json!(objects::thread_id(urls, &l.space.name, l.thread.id)),
+        (None, Some(_)) => json!(objects::post_id(urls, l.post.id)),
+    }
+}
+
 /// The author's `Delete` of their post, addressed to the post's Group.
 fn delete_of(urls: &Urls, l: &Loaded, group: &url::Url) -> Value {
-    let id = match l.post.parent_id {
-        None => objects::thread_id(urls, &l.space.name, l.thread.id),
-        Some(_) => objects::post_id(urls, l.post.id),
-    };
+    let id = post_object_id(urls, l);
     json!({
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": urls.new_activity("delete"),

@@ -132,6 +132,8 @@ pub struct SettingsUpdate {
     pub accent_color: Option<String>,
     /// An `https://` image URL, or empty for none.
     pub logo_url: Option<String>,
+    /// Whether the public moderation log names moderators (false: "a moderator").
+    pub modlog_names: Option<bool>,
 }
 
 fn accent_color(raw: &str) -> AppResult<String> {
@@ -206,6 +208,7 @@ pub async fn update_settings(
                     registration_mode: mode.map(|m| m.as_str()),
                     accent_color: accent.as_deref(),
                     logo_url: logo.as_deref(),
+                    modlog_names: input.modlog_names,
                     updated_at: db::now(),
                 },
             )?;
@@ -224,6 +227,9 @@ pub async fn update_settings(
             }
             if logo.is_some() {
                 detail.push("logo changed".to_string());
+            }
+            if let Some(n) = input.modlog_names {
+                detail.push(format!("modlog_names={n}"));
             }
             audit::record(
                 c,

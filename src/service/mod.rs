@@ -74,6 +74,12 @@ impl Viewer {
         self.person.role()
     }
 
+    /// Whether they may read what moderators removed from `author_id`: its author, and
+    /// moderators and admins.
+    pub fn sees_removed(&self, author_id: i64) -> bool {
+        self.person.id == author_id || self.role().can_moderate()
+    }
+
     /// Fails with 403 unless the viewer is an admin. Admin operations call this first, so the
     /// rule holds for the web, the API and anything added later.
     pub fn require_admin(&self) -> AppResult<()> {

@@ -1,12 +1,16 @@
 //! Reports and the moderators' queue. Anyone signed in can report a post or a person with a
 //! reason; reports from other servers (`Flag`) land in the same queue. Moderators and admins
 //! see the open reports, oldest first, and resolve each with a note (recorded in the audit log).
-//! Removing content and bans come with the rest of the moderation work.
+//!
+//! Moderators remove posts with a reason — they never change the words — and restore them.
+//! Every removal and restore goes into the public moderation log; in a space here it is also
+//! federated (the Group announces a `Delete` by the moderator, with the reason in `summary`,
+//! as Lemmy does, and `Undo`es it on restore).
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{self, audit, persons, posts, reports};
+use crate::db::{self, audit, modlog, persons, posts, reports, threads};
 use crate::error::{AppError, AppResult};
 
 use super::{Hearth, Viewer, validate, views};
@@ -51,17 +55,13 @@ pub struct ReportedPost {
     pub author: String,
     pub excerpt: String,
     pub deleted: bool,
+    /// Removed by moderators.
+    pub removed: bool,
     pub url: String,
 }
 
 fn require_moderator(viewer: &Viewer) -> AppResult<()> {
-    if viewer.role().can_moderate() {
-        Ok(())
-    } else {
-        Err(AppError::forbidden(
-            "only moderators and administrators see and resolve reports",
-        ))
-    }
+    require_moderator_to("see and resolve reports", viewer)
 }
 
 /// The remote actor a local report is about: the reported person, or the author of the reported
@@ -98,6 +98,7 @@ fn view(c: &mut db::DbConn, r: reports::Report) -> AppResult<Report> {
                     author: author.name,
                     excerpt: crate::text::excerpt(&p.body, 280),
                     deleted: p.deleted_at.is_some(),
+                    removed: p.is_removed(),
                     url: if p.parent_id.is_none() {
                         base
                     } else {
@@ -194,7 +195,6 @@ pub async fn open_reports(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<Report>>
     .await
 }
 
-/// Resolves a report with a note; the resolution is recorded in the audit log.
 /// Forwards a report made here to the server of the person or post it is about (Mastodon's
 /// "forward to the remote server"): a `Flag` from the instance actor with the reason, never the
 /// reporter's name. Only for reports about someone from another server, once.
@@ -238,27 +238,320 @@ pub async fn forward(h: &Hearth, viewer: &Viewer, id: i64) -> AppResult<Report> 
     Ok(report)
 }
 
-pub async fn resolve(h: &Hearth, viewer: &Viewer, id: i64, note_in: &str) -> AppResult<Report> {
+/// What a moderator does about a report when resolving it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Nothing to act on: the report is closed with the note.
+    #[default]
+    Dismiss,
+    /// Remove the reported post, with the note as the public reason.
+    RemovePost,
+}
+
+/// Resolves a report with a note (recorded in the audit log), after acting on it: with
+/// `RemovePost` the reported post is removed, the note being the reason, in the same
+/// transaction.
+pub async fn resolve(
+    h: &Hearth,
+    viewer: &Viewer,
+    id: i64,
+    note_in: &str,
+    action: Action,
+) -> AppResult<Report> {
     require_moderator(viewer)?;
     let note = validate::text("note", note_in, NOTE_MAX, true)?;
     let by = viewer.person.id;
+    let report =
+        h.db.transaction(move |c| {
+            let report = reports::find(c, id)?.ok_or_else(|| AppError::not_found("report"))?;
+            if report.resolved_at.is_some() {
+                return Err(AppError::conflict(
+                    "report",
+                    "this report is already resolved",
+                ));
+            }
+            if action == Action::RemovePost {
+                let post = report.post_id.ok_or_else(|| {
+                    AppError::invalid("action", "this report is not about a post")
+                })?;
+                remove_in(c, by, post, &note)?;
+            }
+            if !reports::resolve(c, id, by, &note)? {
+                return Err(AppError::conflict(
+                    "report",
+                    "this report is already resolved",
+                ));
+            }
+            audit::record(
+                c,
+                Some(by),
+                "resolve_report",
+                &format!("report {id}"),
+                &note,
+            )?;
+            let row = reports::find(c, id)?.ok_or_else(|| AppError::not_found("report"))?;
+            view(c, row)
+        })
+        .await?;
+    h.outbox.notify_one();
+    Ok(report)
+}
+
+/// Removes a post in the caller's transaction: marked removed (the words stay, untouched),
+/// logged, and (through the outbox) announced by the space's Group. Returns the log entry.
+fn remove_in(c: &mut db::DbConn, by: i64, post_id: i64, reason: &str) -> AppResult<i64> {
+    let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
+    if post.deleted_at.is_some() {
+        return Err(AppError::conflict(
+            "post",
+            "its author deleted this post; there is nothing left to remove",
+        ));
+    }
+    if !posts::set_removed(c, post.id, Some((reason, db::now())))? {
+        return Err(AppError::conflict("post", "this post is already removed"));
+    }
+    let thread = threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+    if post.parent_id.is_none() {
+        threads::set_removed(c, thread.id, true)?;
+    }
+    let entry = modlog::record(
+        c,
+        &modlog::NewEntry {
+            moderator_id: Some(by),
+            action: modlog::REMOVE_POST,
+            space_id: Some(thread.space_id),
+            post_id: Some(post.id),
+            person_id: Some(post.author_id),
+            reason,
+            expires_at: None,
+        },
+    )?;
+    db::outbox::record(c, db::outbox::POST_REMOVED, entry)?;
+    Ok(entry)
+}
+
+/// A moderator removes a post with a reason (shown in its place and in the public log). Its
+/// author still sees it; nobody can edit it while it is removed.
+pub async fn remove_post(
+    h: &Hearth,
+    viewer: &Viewer,
+    post_id: i64,
+    reason_in: &str,
+) -> AppResult<LogEntry> {
+    require_moderator_to("remove posts", viewer)?;
+    let reason = validate::text("reason", reason_in, REASON_MAX, true)?;
+    let by = viewer.person.id;
+    let entry =
+        h.db.transaction(move |c| {
+            let id = remove_in(c, by, post_id, &reason)?;
+            entry_view(c, id)
+        })
+        .await?;
+    h.outbox.notify_one();
+    Ok(entry)
+}
+
+/// A moderator restores a removed post (the reason, optional, goes into the public log).
+pub async fn restore_post(
+    h: &Hearth,
+    viewer: &Viewer,
+    post_id: i64,
+    reason_in: &str,
+) -> AppResult<LogEntry> {
+    require_moderator_to("restore posts", viewer)?;
+    let reason = validate::text("reason", reason_in, REASON_MAX, false)?;
+    let by = viewer.person.id;
+    let entry =
+        h.db.transaction(move |c| {
+            let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
+            if !posts::set_removed(c, post.id, None)? {
+                return Err(AppError::conflict("post", "this post is not removed"));
+            }
+            let thread =
+                threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+            if post.parent_id.is_none() {
+                threads::set_removed(c, thread.id, false)?;
+            }
+            let id = modlog::record(
+                c,
+                &modlog::NewEntry {
+                    moderator_id: Some(by),
+                    action: modlog::RESTORE_POST,
+                    space_id: Some(thread.space_id),
+                    post_id: Some(post.id),
+                    person_id: Some(post.author_id),
+                    reason: &reason,
+                    expires_at: None,
+                },
+            )?;
+            db::outbox::record(c, db::outbox::POST_RESTORED, id)?;
+            entry_view(c, id)
+        })
+        .await?;
+    h.outbox.notify_one();
+    Ok(entry)
+}
+
+/// The moderators of a space on another server removed (or restored) one of its posts: the
+/// Group, which speaks for the space, said so. Applied here as it is; our own log records only
+/// what moderators here do.
+pub async fn removed_at_origin(h: &Hearth, post_id: i64, reason: Option<String>) -> AppResult<()> {
     h.db.transaction(move |c| {
-        reports::find(c, id)?.ok_or_else(|| AppError::not_found("report"))?;
-        if !reports::resolve(c, id, by, &note)? {
-            return Err(AppError::conflict(
-                "report",
-                "this report is already resolved",
-            ));
+        let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
+        let changed = posts::set_removed(c, post.id, reason.as_deref().map(|r| (r, db::now())))?;
+        if changed && post.parent_id.is_none() {
+            threads::set_removed(c, post.thread_id, reason.is_some())?;
         }
-        audit::record(
-            c,
-            Some(by),
-            "resolve_report",
-            &format!("report {id}"),
-            &note,
-        )?;
-        let row = reports::find(c, id)?.ok_or_else(|| AppError::not_found("report"))?;
-        view(c, row)
+        Ok(())
+    })
+    .await
+}
+
+fn require_moderator_to(what: &str, viewer: &Viewer) -> AppResult<()> {
+    if viewer.role().can_moderate() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!(
+            "only moderators and administrators can {what}"
+        )))
+    }
+}
+
+/// One line of the public moderation log.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LogEntry {
+    pub id: i64,
+    /// `remove_post` or `restore_post`.
+    pub action: String,
+    /// The moderator's name; absent when the instance shows "a moderator" instead.
+    pub moderator: Option<String>,
+    /// What to show for the moderator: their display name, or "a moderator".
+    pub moderator_label: String,
+    /// The space it happened in.
+    pub space: Option<String>,
+    /// Whom it concerns: the author of the post.
+    pub person: Option<String>,
+    pub post_id: Option<i64>,
+    /// Where the post is shown.
+    pub url: Option<String>,
+    pub reason: String,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LogPage {
+    pub entries: Vec<LogEntry>,
+    /// Pass as `before` for older entries; absent on the last page.
+    pub next: Option<i64>,
+}
+
+/// Turns log rows into what readers see, in a fixed number of queries per page.
+fn log_views(
+    c: &mut db::DbConn,
+    rows: Vec<modlog::Entry>,
+    names: bool,
+) -> AppResult<Vec<LogEntry>> {
+    let mut ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|e| [e.moderator_id, e.person_id])
+        .flatten()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let people: std::collections::HashMap<i64, persons::Person> = persons::by_ids(c, &ids)?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let post_ids: Vec<i64> = rows.iter().filter_map(|e| e.post_id).collect();
+    let places: std::collections::HashMap<i64, (Option<i64>, String)> =
+        posts::places(c, &post_ids)?
+            .into_iter()
+            .map(|(post, parent, space, thread, slug)| {
+                let base = views::thread_url(&space, thread, &slug);
+                let url = match parent {
+                    None => base,
+                    Some(_) => format!("{base}#post-{post}"),
+                };
+                (post, (parent, url))
+            })
+            .collect();
+    let mut space_ids: Vec<i64> = rows.iter().filter_map(|e| e.space_id).collect();
+    space_ids.sort_unstable();
+    space_ids.dedup();
+    let spaces: std::collections::HashMap<i64, String> =
+        db::spaces::names(c, &space_ids)?.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|e| {
+            let moderator = e.moderator_id.and_then(|id| people.get(&id));
+            LogEntry {
+                id: e.id,
+                action: e.action,
+                moderator: moderator.filter(|_| names).map(|p| p.name.clone()),
+                moderator_label: match moderator.filter(|_| names) {
+                    Some(p) if !p.display_name.is_empty() => p.display_name.clone(),
+                    Some(p) => p.name.clone(),
+                    None => "a moderator".into(),
+                },
+                space: e.space_id.and_then(|id| spaces.get(&id).cloned()),
+                person: e
+                    .person_id
+                    .and_then(|id| people.get(&id))
+                    .map(|p| p.name.clone()),
+                post_id: e.post_id,
+                url: e
+                    .post_id
+                    .and_then(|id| places.get(&id))
+                    .map(|(_, u)| u.clone()),
+                reason: e.reason,
+                expires_at: e.expires_at.map(|t| t.and_utc()),
+                created_at: e.created_at.and_utc(),
+            }
+        })
+        .collect())
+}
+
+/// One entry, as the moderator who just made it sees it.
+fn entry_view(c: &mut db::DbConn, id: i64) -> AppResult<LogEntry> {
+    let row = modlog::find(c, id)?.ok_or_else(|| AppError::not_found("log entry"))?;
+    Ok(log_views(c, vec![row], true)?.remove(0))
+}
+
+pub const LOG_PAGE: i64 = 50;
+
+/// The public moderation log, newest first, for everyone (optionally one space's). Moderators
+/// are named unless the admin chose "a moderator"; moderators and admins always see names.
+pub async fn log(
+    h: &Hearth,
+    viewer: Option<&Viewer>,
+    space: Option<&str>,
+    before: Option<i64>,
+) -> AppResult<LogPage> {
+    let insider = viewer.is_some_and(|v| v.role().can_moderate());
+    let space = space.map(|s| s.trim().to_ascii_lowercase());
+    h.db.run(move |c| {
+        let names = insider || db::instance::get(c)?.modlog_names;
+        let space_id = match &space {
+            Some(name) => Some(
+                db::spaces::find_by_name(c, name)?
+                    .ok_or_else(|| AppError::not_found("space"))?
+                    .id,
+            ),
+            None => None,
+        };
+        let mut rows = modlog::page(c, space_id, before, LOG_PAGE + 1)?;
+        let next = if rows.len() as i64 > LOG_PAGE {
+            rows.truncate(LOG_PAGE as usize);
+            rows.last().map(|e| e.id)
+        } else {
+            None
+        };
+        Ok(LogPage {
+            entries: log_views(c, rows, names)?,
+            next,
+        })
     })
     .await
 }

@@ -242,20 +242,29 @@ fn post_view(
     depth: u32,
 ) -> views::Post {
     let deleted = p.deleted_at.is_some();
+    let removed = p.is_removed();
+    let hidden = removed && !viewer.is_some_and(|v| v.sees_removed(p.author_id));
+    let (body, body_html) = if hidden {
+        (String::new(), String::new())
+    } else {
+        (p.body.clone(), p.body_html.clone())
+    };
     views::Post {
         id: p.id,
         thread_id: p.thread_id,
         parent_id: p.parent_id,
         author: views::Author::from(author),
-        body: p.body.clone(),
-        body_html: p.body_html.clone(),
+        body,
+        body_html,
         created_at: p.created_at.and_utc(),
         edited_at: p.edited_at.map(|t| t.and_utc()),
         deleted,
+        removed,
+        removal_reason: removed.then(|| p.removed_reason.clone()),
         like_count: p.like_count,
         liked,
         is_answer: answer == Some(p.id),
-        can_edit: !deleted && viewer.is_some_and(|v| v.person.id == p.author_id),
+        can_edit: !deleted && !removed && viewer.is_some_and(|v| v.person.id == p.author_id),
         depth,
     }
 }
@@ -349,12 +358,17 @@ pub async fn show(
             .map(|(p, a)| mk(p, a, 1))
     });
 
-    let can_reply = viewer.is_some() && !space.archived && !thread.deleted;
+    let can_reply = viewer.is_some() && !space.archived && !thread.deleted && !thread.removed;
     let can_mark_answer = viewer
         .is_some_and(|v| v.person.id == thread.author_id || v.role().is_staff())
-        && !thread.deleted;
+        && !thread.deleted
+        && !thread.removed;
+    let mut summary = views::ThreadSummary::new(&thread, &space.name, &thread_author);
+    if thread.removed && viewer.is_some_and(|v| v.sees_removed(thread.author_id)) {
+        summary.title = thread.title.clone();
+    }
     Ok(views::ThreadView {
-        summary: views::ThreadSummary::new(&thread, &space.name, &thread_author),
+        summary,
         space_title: space.title.clone(),
         opening,
         answer,
@@ -478,6 +492,12 @@ pub fn reply_in(
             "this thread was deleted by its author",
         ));
     }
+    if thread.removed {
+        return Err(AppError::conflict(
+            "thread",
+            "this thread was removed by moderators",
+        ));
+    }
     // The post replied to, and its author (the opening post's author is the thread's).
     let (parent_id, parent_author) = match parent {
         None => (
@@ -492,6 +512,12 @@ pub fn reply_in(
                 })?;
             if p.deleted_at.is_some() {
                 return Err(AppError::conflict("parent_id", "that reply was deleted"));
+            }
+            if p.is_removed() {
+                return Err(AppError::conflict(
+                    "parent_id",
+                    "that reply was removed by moderators",
+                ));
             }
             (pid, p.author_id)
         }
@@ -572,6 +598,12 @@ pub async fn edit_as(
     }
     if post.deleted_at.is_some() {
         return Err(AppError::conflict("post", "this post was deleted"));
+    }
+    if post.is_removed() {
+        return Err(AppError::conflict(
+            "post",
+            "moderators removed this post; it cannot be edited unless they restore it",
+        ));
     }
     if new_title.is_some() && post.parent_id.is_some() {
         return Err(AppError::invalid(
@@ -667,6 +699,12 @@ pub async fn like_as(h: &Hearth, person_id: i64, post_id: i64, on: bool) -> AppR
         if post.deleted_at.is_some() {
             return Err(AppError::conflict("post", "this post was deleted"));
         }
+        if post.is_removed() && on {
+            return Err(AppError::conflict(
+                "post",
+                "this post was removed by moderators",
+            ));
+        }
         let (n, changed) = if on {
             posts::like(c, post_id, person_id, db::now())?
         } else {
@@ -733,6 +771,12 @@ pub async fn set_answer(
                 if post.deleted_at.is_some() {
                     return Err(AppError::conflict("post_id", "that reply was deleted"));
                 }
+                if post.is_removed() {
+                    return Err(AppError::conflict(
+                        "post_id",
+                        "that reply was removed by moderators",
+                    ));
+                }
                 if thread.answer_post_id != Some(pid) {
                     super::notifications::on_answer(c, &thread, pid, post.author_id, viewer_id)?;
                 }
@@ -767,21 +811,32 @@ pub async fn history(
         })
         .await?;
     let depth = u32::from(post.parent_id.is_some());
+    // What moderators removed keeps its earlier versions from everyone but its author and
+    // moderators too.
+    let hidden = post.is_removed() && !viewer.is_some_and(|v| v.sees_removed(post.author_id));
+    let title_hidden = thread.removed && !viewer.is_some_and(|v| v.sees_removed(thread.author_id));
     Ok(views::History {
         post: post_view(&post, &author, viewer, false, thread.answer_post_id, depth),
         thread_title: if thread.deleted {
             "[deleted]".into()
+        } else if title_hidden {
+            "[removed by moderators]".into()
         } else {
             thread.title.clone()
         },
         thread_url: views::thread_url(&space.name, thread.id, &thread.slug),
-        revisions: revisions.iter().map(views::RevisionView::from).collect(),
+        revisions: if hidden {
+            Vec::new()
+        } else {
+            revisions.iter().map(views::RevisionView::from).collect()
+        },
     })
 }
 
 /// What a person wrote, newest first.
 pub async fn by_author(
     h: &Hearth,
+    viewer: Option<&Viewer>,
     name: &str,
     before: Option<i64>,
     limit: Option<i64>,
@@ -807,21 +862,29 @@ pub async fn by_author(
             .iter()
             .map(|(p, t, s)| {
                 let base = views::thread_url(&s.name, t.id, &t.slug);
+                let sees = viewer.is_some_and(|v| v.sees_removed(p.author_id));
                 views::Contribution {
                     post_id: p.id,
                     started_thread: p.parent_id.is_none(),
                     thread_title: if t.deleted {
                         "[deleted]".into()
+                    } else if t.removed && !viewer.is_some_and(|v| v.sees_removed(t.author_id)) {
+                        "[removed by moderators]".into()
                     } else {
                         t.title.clone()
                     },
+                    removed: p.is_removed(),
                     url: if p.parent_id.is_none() {
                         base
                     } else {
                         format!("{base}#post-{}", p.id)
                     },
                     space: s.name.clone(),
-                    excerpt: excerpt(&p.body, 200),
+                    excerpt: if p.is_removed() && !sees {
+                        format!("removed by moderators: {}", p.removed_reason)
+                    } else {
+                        excerpt(&p.body, 200)
+                    },
                     created_at: p.created_at.and_utc(),
                 }
             })

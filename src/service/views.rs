@@ -143,6 +143,8 @@ pub struct Instance {
     pub accent_color: String,
     /// An `https://` image shown next to the name; empty for none.
     pub logo_url: String,
+    /// Whether the public moderation log names moderators (else "a moderator").
+    pub modlog_names: bool,
 }
 
 impl Instance {
@@ -154,6 +156,7 @@ impl Instance {
             domain: domain.to_string(),
             accent_color: s.accent_color.clone(),
             logo_url: s.logo_url.clone(),
+            modlog_names: s.modlog_names,
         }
     }
 }
@@ -308,6 +311,9 @@ pub struct ThreadSummary {
     pub like_count: i64,
     pub answered: bool,
     pub deleted: bool,
+    /// The opening post was removed by moderators (the title is shown only to its author and
+    /// moderators).
+    pub removed: bool,
 }
 
 pub fn thread_url(space: &str, id: i64, slug: &str) -> String {
@@ -325,6 +331,8 @@ impl ThreadSummary {
             space: space.to_string(),
             title: if t.deleted {
                 "[deleted]".to_string()
+            } else if t.removed {
+                "[removed by moderators]".to_string()
             } else {
                 t.title.clone()
             },
@@ -336,6 +344,7 @@ impl ThreadSummary {
             like_count: t.like_count,
             answered: t.answer_post_id.is_some(),
             deleted: t.deleted,
+            removed: t.removed,
         }
     }
 }
@@ -362,6 +371,11 @@ pub struct Post {
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted: bool,
+    /// Removed by moderators: everyone sees the reason; only the author and moderators still
+    /// see the words (`body` and `body_html` are empty for everyone else).
+    pub removed: bool,
+    /// "removed by moderators: <reason>" is shown with this reason.
+    pub removal_reason: Option<String>,
     pub like_count: i64,
     /// Whether the viewer likes it (false for visitors).
     pub liked: bool,
@@ -439,6 +453,9 @@ pub struct Contribution {
     /// True when this is the opening post of a thread they started.
     pub started_thread: bool,
     pub thread_title: String,
+    /// Removed by moderators (the excerpt then gives their reason, except to the author and
+    /// moderators).
+    pub removed: bool,
     pub url: String,
     pub space: String,
     pub excerpt: String,

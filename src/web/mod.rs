@@ -51,6 +51,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(pages::moderation::report_form).post(pages::moderation::report),
         )
         .route("/moderation", get(pages::moderation::queue))
+        .route("/modlog", get(pages::moderation::log))
+        .route(
+            "/moderation/posts/{id}/remove",
+            post(pages::moderation::remove),
+        )
+        .route(
+            "/moderation/posts/{id}/restore",
+            post(pages::moderation::restore),
+        )
         .route(
             "/moderation/reports/{id}/resolve",
             post(pages::moderation::resolve),

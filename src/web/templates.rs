@@ -35,6 +35,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "desk.html",
     "metrics.html",
     "notifications.html",
+    "modlog.html",
 );
 
 /// `2026-12-01T06:42:17.123456Z` (how views serialise times) → `2026-12-01 06:42 UTC`. Done by

@@ -44,7 +44,7 @@ pub async fn get(i: &TestInstance, path: &str) -> Value {
 }
 
 /// The thread of `space` on `i` whose title is `title`.
-async fn thread_titled(i: &TestInstance, space: &str, title: &str) -> Option<Value> {
+pub async fn thread_titled(i: &TestInstance, space: &str, title: &str) -> Option<Value> {
     let list = get(i, &format!("/api/v1/spaces/{space}/threads")).await;
     let found = list["threads"]
         .as_array()

@@ -22,5 +22,6 @@ mod moderation;
 mod notifications;
 mod peer;
 mod policy;
+mod removals;
 mod staff;
 mod web;

@@ -97,6 +97,8 @@ pub struct SettingsForm {
     registration_mode: String,
     accent_color: Option<String>,
     logo_url: Option<String>,
+    /// `names` or `hidden`.
+    modlog: Option<String>,
 }
 
 pub async fn save_settings(
@@ -114,6 +116,16 @@ pub async fn save_settings(
         registration_mode: Some(f.registration_mode),
         accent_color: f.accent_color,
         logo_url: f.logo_url,
+        modlog_names: match f.modlog.as_deref() {
+            None => None,
+            Some("names") => Some(true),
+            Some("hidden") => Some(false),
+            Some(_) => {
+                let e =
+                    crate::error::AppError::invalid("modlog", "choose how moderators are shown");
+                return form_error(&s, &page, &viewer, e).await;
+            }
+        },
     };
     match admin::update_settings(&s.hearth, &viewer, update).await {
         Ok(_) => Ok(see_other("/admin?saved=settings")),

@@ -1,7 +1,7 @@
 //! Reporting a post, and the moderators' queue of open reports.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use minijinja::context;
 use minijinja::value::merge_maps;
@@ -106,6 +106,8 @@ pub async fn queue(State(s): State<AppState>, page: PageCtx) -> WebResult<Respon
 #[serde(default)]
 pub struct ResolveForm {
     note: String,
+    /// `dismiss` or `remove_post`.
+    action: String,
 }
 
 pub async fn resolve(
@@ -118,7 +120,11 @@ pub async fn resolve(
         Ok(v) => v.clone(),
         Err(r) => return Ok(r),
     };
-    moderation::resolve(&s.hearth, &viewer, id, &f.note).await?;
+    let action = match f.action.as_str() {
+        "remove_post" => moderation::Action::RemovePost,
+        _ => moderation::Action::Dismiss,
+    };
+    moderation::resolve(&s.hearth, &viewer, id, &f.note, action).await?;
     Ok(see_other("/moderation"))
 }
 
@@ -133,4 +139,61 @@ pub async fn forward(
     };
     moderation::forward(&s.hearth, &viewer, id).await?;
     Ok(see_other("/moderation"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReasonForm {
+    reason: String,
+}
+
+/// A moderator removes a post from its page; back to the post, which now shows the reason.
+pub async fn remove(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> WebResult<Response> {
+    let viewer = match page.require_viewer() {
+        Ok(v) => v.clone(),
+        Err(r) => return Ok(r),
+    };
+    moderation::remove_post(&s.hearth, &viewer, id, &f.reason).await?;
+    Ok(see_other(&threads::post_url(&s.hearth, id).await?))
+}
+
+pub async fn restore(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> WebResult<Response> {
+    let viewer = match page.require_viewer() {
+        Ok(v) => v.clone(),
+        Err(r) => return Ok(r),
+    };
+    moderation::restore_post(&s.hearth, &viewer, id, &f.reason).await?;
+    Ok(see_other(&threads::post_url(&s.hearth, id).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LogParams {
+    space: Option<String>,
+    before: Option<i64>,
+}
+
+/// The public moderation log, for everyone.
+pub async fn log(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Query(q): Query<LogParams>,
+) -> WebResult<Response> {
+    let space = q.space.filter(|s| !s.is_empty());
+    let list = moderation::log(&s.hearth, page.viewer.as_ref(), space.as_deref(), q.before).await?;
+    let body = s.templates.render(
+        "modlog.html",
+        merge_maps([context! { log => val(&list), space => space }, page.base()]),
+    )?;
+    Ok(html(body))
 }

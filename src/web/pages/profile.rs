@@ -28,7 +28,8 @@ pub async fn show(
         });
     }
     let profile = accounts::profile(&s.hearth, &name).await?;
-    let writing = threads::by_author(&s.hearth, &name, q.before, None).await?;
+    let writing =
+        threads::by_author(&s.hearth, page.viewer.as_ref(), &name, q.before, None).await?;
     let own = page
         .viewer
         .as_ref()
