@@ -113,6 +113,8 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(moderation::remove))
         .routes(routes!(moderation::restore))
         .routes(routes!(moderation::log))
+        .routes(routes!(moderation::bans, moderation::ban))
+        .routes(routes!(moderation::lift_ban))
         .routes(routes!(desk::queue))
         .routes(routes!(desk::state))
         .routes(routes!(desk::assign, desk::unassign))

@@ -167,3 +167,70 @@ pub async fn log(
         moderation::log(&s.hearth, v.as_ref(), q.space.as_deref(), q.before).await?,
     ))
 }
+
+/// The bans in force, oldest first (moderators and admins).
+#[utoipa::path(get, path = "/api/v1/bans", tag = "moderation", security(("bearer" = [])),
+    responses((status = 200, body = Vec<moderation::BanView>), (status = 403, body = ErrorBody)))]
+pub async fn bans(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+) -> ApiResult<Json<Vec<moderation::BanView>>> {
+    Ok(Json(moderation::bans_in_force(&s.hearth, &v).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BanRequest {
+    /// The person: a local name or `user@host`.
+    pub account: String,
+    /// A space's name; absent for the whole instance.
+    pub space: Option<String>,
+    /// Why, 1-2000 characters: shown to them and in the public log.
+    pub reason: String,
+    /// For how many days (1-3650); absent: until lifted.
+    pub days: Option<i64>,
+    /// Also remove everything they wrote there.
+    #[serde(default)]
+    pub remove_content: bool,
+}
+
+/// Bans someone (from here or elsewhere) from a space or the whole instance (moderators and
+/// admins). They keep reading, exporting and deleting their words; they cannot post, reply,
+/// edit, like or report there. A ban from a space here is federated (`Block` announced by the
+/// Group, as Lemmy does).
+#[utoipa::path(post, path = "/api/v1/bans", tag = "moderation", security(("bearer" = [])),
+    request_body = BanRequest,
+    responses((status = 201, body = moderation::BanView), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Already banned there")))]
+pub async fn ban(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    ApiJson(req): ApiJson<BanRequest>,
+) -> ApiResult<(StatusCode, Json<moderation::BanView>)> {
+    let input = moderation::BanInput {
+        account: req.account,
+        space: req.space,
+        reason: req.reason,
+        days: req.days,
+        remove_content: req.remove_content,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(moderation::ban(&s.hearth, &v, input).await?),
+    ))
+}
+
+/// Lifts a ban (moderators and admins); the optional reason goes into the public log.
+#[utoipa::path(post, path = "/api/v1/bans/{id}/lift", tag = "moderation", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = RemovalRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "No longer in force")))]
+pub async fn lift_ban(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<RemovalRequest>,
+) -> ApiResult<StatusCode> {
+    moderation::lift_ban(&s.hearth, &v, id, &req.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -8,6 +8,7 @@ pub mod outbox;
 pub mod schema;
 
 pub mod audit;
+pub mod bans;
 pub mod desk;
 pub mod federation;
 pub mod instance;

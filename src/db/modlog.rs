@@ -8,6 +8,8 @@ use super::schema::mod_log;
 
 pub const REMOVE_POST: &str = "remove_post";
 pub const RESTORE_POST: &str = "restore_post";
+pub const BAN: &str = "ban";
+pub const UNBAN: &str = "unban";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = mod_log)]

@@ -27,6 +27,12 @@ pub const POST_REMOVED: &str = "post_removed";
 /// A moderator restored a removed post (subject: the log entry): the Group announces the
 /// `Undo` of the removal's `Delete`.
 pub const POST_RESTORED: &str = "post_restored";
+/// A moderator banned someone from a space here (subject: the log entry; payload
+/// `{"remove_data": bool}`): the Group announces a `Block`, as Lemmy does.
+pub const PERSON_BANNED: &str = "person_banned";
+/// A moderator lifted such a ban (subject: the log entry; payload `{"ban_entry": id}`): the
+/// Group announces the `Undo` of the `Block`.
+pub const PERSON_UNBANNED: &str = "person_unbanned";
 /// A local person asked to follow a space on another server (`subject_id` = the subscription).
 pub const SPACE_FOLLOWED: &str = "space_followed";
 /// A local person's profile changed in a way other servers show (name, bio, staff role or

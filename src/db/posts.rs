@@ -86,6 +86,26 @@ pub fn find_by_ap_id(conn: &mut DbConn, ap_id: &str) -> QueryResult<Option<Post>
         .optional()
 }
 
+/// The ids of a person's posts that are still up (not deleted, not removed), in one space or
+/// everywhere, oldest first.
+pub fn ids_up_by_author(
+    conn: &mut DbConn,
+    author_id: i64,
+    space_id: Option<i64>,
+) -> QueryResult<Vec<i64>> {
+    let mut q = posts::table
+        .inner_join(threads::table)
+        .filter(posts::author_id.eq(author_id))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::removed_at.is_null())
+        .select(posts::id)
+        .into_boxed();
+    if let Some(s) = space_id {
+        q = q.filter(threads::space_id.eq(s));
+    }
+    q.order(posts::id.asc()).load(conn)
+}
+
 /// Where a post is shown: (post, parent, space name, thread id, thread slug).
 pub type Place = (i64, Option<i64>, String, i64, String);
 

@@ -288,6 +288,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    bans (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        space_id -> Nullable<BigInt>,
+        reason -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        lifted_at -> Nullable<Timestamp>,
+        lifted_by -> Nullable<BigInt>,
+        log_entry_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     peers (host) {
         host -> Text,
         failing_since -> Nullable<Timestamp>,
@@ -347,4 +362,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     peers,
     notifications,
     mod_log,
+    bans,
 );

@@ -42,7 +42,10 @@ pub async fn process_events(fed: &Federation) -> usize {
                 }
                 let post_id = match event.kind.as_str() {
                     outbox::THREAD_CREATED => posts::opening_id(c, event.subject_id)?,
-                    outbox::PERSON_UPDATED | outbox::REPORT_FORWARDED => None,
+                    outbox::PERSON_UPDATED
+                    | outbox::REPORT_FORWARDED
+                    | outbox::PERSON_BANNED
+                    | outbox::PERSON_UNBANNED => None,
                     outbox::POST_REMOVED | outbox::POST_RESTORED => {
                         db::modlog::find(c, event.subject_id)?.and_then(|e| e.post_id)
                     }
@@ -357,6 +360,79 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
                 c,
                 &l.space,
                 vec![objects::announce(&urls, &l.space.name, &activity)],
+            )
+        }
+        outbox::PERSON_BANNED | outbox::PERSON_UNBANNED => {
+            let payload: Value = event
+                .payload
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(AppError::internal)?
+                .unwrap_or_default();
+            let Some(entry) = db::modlog::find(c, event.subject_id)? else {
+                return Ok(vec![]);
+            };
+            // The ban's own entry: this one, or for an unban the one it lifts.
+            let ban_entry = if event.kind == outbox::PERSON_BANNED {
+                Some(entry.clone())
+            } else {
+                match payload["ban_entry"].as_i64() {
+                    Some(id) => db::modlog::find(c, id)?,
+                    None => None,
+                }
+            };
+            let (Some(ban), Some(space_id), Some(person_id), Some(moderator_id)) = (
+                ban_entry,
+                entry.space_id,
+                entry.person_id,
+                entry.moderator_id,
+            ) else {
+                return Ok(vec![]);
+            };
+            let space = spaces::get(c, space_id)?;
+            if space.is_remote() {
+                return Ok(vec![]);
+            }
+            let banned = persons::get(c, person_id)?;
+            let object = addressee(c, &urls, domain, &banned)?.actor;
+            let moderator = persons::get(c, moderator_id)?;
+            let actor = urls.person(&moderator.name);
+            let group = urls.space(&space.name);
+            // Lemmy's community ban (`lemmy/block-user-from-community.json`).
+            let mut block = json!({
+                "id": format!("{}/modlog/{}/block", urls.base(), ban.id),
+                "type": "Block",
+                "actor": actor,
+                "object": object,
+                "target": group,
+                "summary": ban.reason,
+                "removeData": payload["remove_data"].as_bool().unwrap_or(false),
+                "to": [objects::PUBLIC],
+                "cc": [group],
+                "audience": group,
+            });
+            if let Some(end) = ban.expires_at {
+                block["endTime"] = json!(end.and_utc().to_rfc3339());
+            }
+            let activity = if event.kind == outbox::PERSON_BANNED {
+                with_context(block)
+            } else {
+                json!({
+                    "@context": "https://www.w3.org/ns/activitystreams",
+                    "id": format!("{}/modlog/{}/undo", urls.base(), entry.id),
+                    "type": "Undo",
+                    "actor": actor,
+                    "object": block,
+                    "to": [objects::PUBLIC],
+                    "cc": [group],
+                    "audience": group,
+                })
+            };
+            group_followers(
+                c,
+                &space,
+                vec![objects::announce(&urls, &space.name, &activity)],
             )
         }
         outbox::LIKE_ADDED | outbox::LIKE_REMOVED => {

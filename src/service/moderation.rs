@@ -6,11 +6,16 @@
 //! Every removal and restore goes into the public moderation log; in a space here it is also
 //! federated (the Group announces a `Delete` by the moderator, with the reason in `summary`,
 //! as Lemmy does, and `Undo`es it on restore).
+//!
+//! Bans keep a person (from here or elsewhere) out of one space or the whole instance, until a
+//! date or until lifted, optionally removing what they wrote there. A banned person still reads,
+//! exports and deletes their words; they cannot post, reply, edit, like or report there. A ban
+//! from a space here is federated as Lemmy's `Block` announced by the Group.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{self, audit, modlog, persons, posts, reports, threads};
+use crate::db::{self, audit, bans, modlog, persons, posts, reports, threads};
 use crate::error::{AppError, AppResult};
 
 use super::{Hearth, Viewer, validate, views};
@@ -152,6 +157,7 @@ pub async fn report(
         super::spaces::random_hex()
     );
     h.db.transaction(move |c| {
+        ensure_not_banned(c, reporter_id, None)?;
         let (post_id, person_id) = match &target {
             Target::Post(id) => {
                 posts::find(c, *id)?.ok_or_else(|| AppError::not_found("post"))?;
@@ -422,7 +428,7 @@ fn require_moderator_to(what: &str, viewer: &Viewer) -> AppResult<()> {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LogEntry {
     pub id: i64,
-    /// `remove_post` or `restore_post`.
+    /// `remove_post`, `restore_post`, `ban` or `unban`.
     pub action: String,
     /// The moderator's name; absent when the instance shows "a moderator" instead.
     pub moderator: Option<String>,
@@ -430,7 +436,7 @@ pub struct LogEntry {
     pub moderator_label: String,
     /// The space it happened in.
     pub space: Option<String>,
-    /// Whom it concerns: the author of the post.
+    /// Whom it concerns: the author of the post, or the person banned.
     pub person: Option<String>,
     pub post_id: Option<i64>,
     /// Where the post is shown.
@@ -552,6 +558,234 @@ pub async fn log(
             entries: log_views(c, rows, names)?,
             next,
         })
+    })
+    .await
+}
+
+pub const BAN_DAYS_MAX: i64 = 3650;
+
+/// A ban as moderators set it.
+#[derive(Debug, Clone, Default)]
+pub struct BanInput {
+    /// The person: a local name or `user@host`.
+    pub account: String,
+    /// The space; None for the whole instance.
+    pub space: Option<String>,
+    pub reason: String,
+    /// For how many days (1–3650); None until lifted.
+    pub days: Option<i64>,
+    /// Also remove everything they wrote there (each removal logged, with the ban's reason).
+    pub remove_content: bool,
+}
+
+/// A ban in force.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BanView {
+    pub id: i64,
+    /// The banned person's name (`user@host` for people from elsewhere).
+    pub person: String,
+    /// The space; absent for a ban from the whole instance.
+    pub space: Option<String>,
+    pub reason: String,
+    pub banned_by: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Absent: until lifted.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn ban_view(c: &mut db::DbConn, b: bans::Ban) -> AppResult<BanView> {
+    let person = persons::get(c, b.person_id)?.name;
+    let space = match b.space_id {
+        Some(id) => Some(db::spaces::get(c, id)?.name),
+        None => None,
+    };
+    let banned_by = match b.created_by {
+        Some(id) => Some(persons::get(c, id)?.name),
+        None => None,
+    };
+    Ok(BanView {
+        id: b.id,
+        person,
+        space,
+        reason: b.reason,
+        banned_by,
+        created_at: b.created_at.and_utc(),
+        expires_at: b.expires_at.map(|t| t.and_utc()),
+    })
+}
+
+/// Refuses what a banned person tries to do in `space_id` (or, with None, anywhere on the
+/// instance): 403 with the ban's reason and end. Called by every use case that writes on
+/// someone's behalf, local or received from another server.
+pub fn ensure_not_banned(
+    c: &mut db::DbConn,
+    person_id: i64,
+    space_id: Option<i64>,
+) -> AppResult<()> {
+    let Some(ban) = bans::in_force(c, person_id, space_id, db::now())? else {
+        return Ok(());
+    };
+    let scope = if ban.space_id.is_some() {
+        "this space"
+    } else {
+        "this server"
+    };
+    let until = match ban.expires_at {
+        Some(t) => format!(" until {}", t.and_utc().format("%Y-%m-%d %H:%M UTC")),
+        None => String::new(),
+    };
+    Err(AppError::forbidden(format!(
+        "you are banned from {scope}{until}: {}",
+        ban.reason
+    )))
+}
+
+/// Bans a person from a space or the whole instance (moderators and admins). Staff, moderators
+/// and admins cannot be banned (change their role first), nor can one ban oneself.
+pub async fn ban(h: &Hearth, viewer: &Viewer, input: BanInput) -> AppResult<BanView> {
+    require_moderator_to("ban people", viewer)?;
+    let reason = validate::text("reason", &input.reason, REASON_MAX, true)?;
+    if let Some(d) = input.days
+        && !(1..=BAN_DAYS_MAX).contains(&d)
+    {
+        return Err(AppError::invalid(
+            "days",
+            format!(
+                "days must be between 1 and {BAN_DAYS_MAX}, or left out for a ban until lifted"
+            ),
+        ));
+    }
+    let by = viewer.person.id;
+    let account = input
+        .account
+        .trim()
+        .trim_start_matches('@')
+        .to_ascii_lowercase();
+    let space = input
+        .space
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty());
+    let view =
+        h.db.transaction(move |c| {
+            let person = persons::find_by_name(c, &account)?
+                .ok_or_else(|| AppError::not_found("account"))?;
+            if person.id == by {
+                return Err(AppError::invalid("account", "you cannot ban yourself"));
+            }
+            if person.remote_actor_id.is_none() && person.role() != crate::domain::Role::Member {
+                return Err(AppError::forbidden(
+                    "staff, moderators and admins cannot be banned; change their role first",
+                ));
+            }
+            let space = match &space {
+                Some(name) => Some(
+                    db::spaces::find_by_name(c, name)?
+                        .ok_or_else(|| AppError::not_found("space"))?,
+                ),
+                None => None,
+            };
+            let space_id = space.as_ref().map(|s| s.id);
+            let now = db::now();
+            if bans::in_force_exact(c, person.id, space_id, now)?.is_some() {
+                return Err(AppError::conflict(
+                    "account",
+                    "they are already banned there",
+                ));
+            }
+            let expires_at = input.days.map(|d| now + chrono::TimeDelta::days(d));
+            let entry = modlog::record(
+                c,
+                &modlog::NewEntry {
+                    moderator_id: Some(by),
+                    action: modlog::BAN,
+                    space_id,
+                    post_id: None,
+                    person_id: Some(person.id),
+                    reason: &reason,
+                    expires_at,
+                },
+            )?;
+            let id = bans::insert(
+                c,
+                &bans::NewBan {
+                    person_id: person.id,
+                    space_id,
+                    reason: &reason,
+                    created_by: by,
+                    expires_at,
+                    log_entry_id: entry,
+                },
+            )?;
+            if input.remove_content {
+                for post in posts::ids_up_by_author(c, person.id, space_id)? {
+                    remove_in(c, by, post, &reason)?;
+                }
+            }
+            // A ban from a space here is passed on by its Group (Lemmy's community ban).
+            if space.as_ref().is_some_and(|s| !s.is_remote()) {
+                db::outbox::record_payload(
+                    c,
+                    db::outbox::PERSON_BANNED,
+                    entry,
+                    &serde_json::json!({ "remove_data": input.remove_content }).to_string(),
+                )?;
+            }
+            let row = bans::find(c, id)?.ok_or_else(|| AppError::not_found("ban"))?;
+            ban_view(c, row)
+        })
+        .await?;
+    h.outbox.notify_one();
+    Ok(view)
+}
+
+/// Lifts a ban in force (moderators and admins); the optional reason goes into the log.
+pub async fn lift_ban(h: &Hearth, viewer: &Viewer, id: i64, reason_in: &str) -> AppResult<()> {
+    require_moderator_to("lift bans", viewer)?;
+    let reason = validate::text("reason", reason_in, REASON_MAX, false)?;
+    let by = viewer.person.id;
+    h.db.transaction(move |c| {
+        let ban = bans::find(c, id)?.ok_or_else(|| AppError::not_found("ban"))?;
+        if !bans::lift(c, id, by, db::now())? {
+            return Err(AppError::conflict("ban", "this ban is no longer in force"));
+        }
+        let entry = modlog::record(
+            c,
+            &modlog::NewEntry {
+                moderator_id: Some(by),
+                action: modlog::UNBAN,
+                space_id: ban.space_id,
+                post_id: None,
+                person_id: Some(ban.person_id),
+                reason: &reason,
+                expires_at: None,
+            },
+        )?;
+        if let Some(space_id) = ban.space_id
+            && !db::spaces::get(c, space_id)?.is_remote()
+            && let Some(banned) = ban.log_entry_id
+        {
+            db::outbox::record_payload(
+                c,
+                db::outbox::PERSON_UNBANNED,
+                entry,
+                &serde_json::json!({ "ban_entry": banned }).to_string(),
+            )?;
+        }
+        Ok(())
+    })
+    .await?;
+    h.outbox.notify_one();
+    Ok(())
+}
+
+/// The bans in force, oldest first (moderators and admins).
+pub async fn bans_in_force(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<BanView>> {
+    require_moderator_to("see bans", viewer)?;
+    h.db.run(|c| {
+        bans::all_in_force(c, db::now(), 500)?
+            .into_iter()
+            .map(|b| ban_view(c, b))
+            .collect()
     })
     .await
 }

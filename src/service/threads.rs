@@ -182,6 +182,7 @@ pub async fn ask_as(
     let space_name = space.name.clone();
     let thread =
         h.db.transaction(move |c| {
+            super::moderation::ensure_not_banned(c, author_row.id, Some(space.id))?;
             let now = db::now();
             let id = threads::insert(
                 c,
@@ -486,6 +487,7 @@ pub fn reply_in(
     if space.archived {
         return Err(AppError::forbidden("this space is archived and read-only"));
     }
+    super::moderation::ensure_not_banned(c, author_id, Some(space.id))?;
     if thread.deleted {
         return Err(AppError::conflict(
             "thread",
@@ -619,6 +621,7 @@ pub async fn edit_as(
     }
     let updated =
         h.db.transaction(move |c| {
+            super::moderation::ensure_not_banned(c, post.author_id, Some(thread.space_id))?;
             let now = db::now();
             let old_title = post.parent_id.is_none().then_some(thread.title.as_str());
             posts::add_revision(c, &post, old_title, now)?;
@@ -698,6 +701,11 @@ pub async fn like_as(h: &Hearth, person_id: i64, post_id: i64, on: bool) -> AppR
         let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
         if post.deleted_at.is_some() {
             return Err(AppError::conflict("post", "this post was deleted"));
+        }
+        if on {
+            let thread =
+                threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+            super::moderation::ensure_not_banned(c, person_id, Some(thread.space_id))?;
         }
         if post.is_removed() && on {
             return Err(AppError::conflict(

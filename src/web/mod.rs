@@ -52,6 +52,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/moderation", get(pages::moderation::queue))
         .route("/modlog", get(pages::moderation::log))
+        .route("/moderation/bans", post(pages::moderation::ban))
+        .route(
+            "/moderation/bans/{id}/lift",
+            post(pages::moderation::lift_ban),
+        )
         .route(
             "/moderation/posts/{id}/remove",
             post(pages::moderation::remove),

@@ -5,6 +5,7 @@ mod harness;
 mod api;
 mod architecture;
 mod avatars;
+mod bans;
 mod browser;
 mod cli;
 mod conversations;

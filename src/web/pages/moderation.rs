@@ -89,17 +89,119 @@ pub async fn report(
     }
 }
 
-pub async fn queue(State(s): State<AppState>, page: PageCtx) -> WebResult<Response> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QueueParams {
+    /// Prefills the ban form with this account.
+    ban: String,
+}
+
+async fn render_queue(
+    s: &AppState,
+    page: &PageCtx,
+    viewer: &crate::service::Viewer,
+    extra: minijinja::Value,
+) -> WebResult<String> {
+    let reports = moderation::open_reports(&s.hearth, viewer).await?;
+    let bans = moderation::bans_in_force(&s.hearth, viewer).await?;
+    let spaces = crate::service::spaces::list(&s.hearth, true).await?;
+    Ok(s.templates.render(
+        "moderation.html",
+        merge_maps([
+            context! { reports => val(&reports), bans => val(&bans), spaces => val(&spaces) },
+            extra,
+            page.base(),
+        ]),
+    )?)
+}
+
+pub async fn queue(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Query(q): Query<QueueParams>,
+) -> WebResult<Response> {
     let viewer = match page.require_viewer() {
         Ok(v) => v.clone(),
         Err(r) => return Ok(r),
     };
-    let reports = moderation::open_reports(&s.hearth, &viewer).await?;
-    let body = s.templates.render(
-        "moderation.html",
-        merge_maps([context! { reports => val(&reports) }, page.base()]),
-    )?;
+    let body = render_queue(&s, &page, &viewer, context! { ban_account => q.ban }).await?;
     Ok(html(body))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BanForm {
+    account: String,
+    /// Empty: the whole instance.
+    space: String,
+    reason: String,
+    /// Empty: until lifted.
+    days: String,
+    /// Present when ticked.
+    remove_content: Option<String>,
+}
+
+pub async fn ban(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Form(f): Form<BanForm>,
+) -> WebResult<Response> {
+    let viewer = match page.require_viewer() {
+        Ok(v) => v.clone(),
+        Err(r) => return Ok(r),
+    };
+    let days = match f.days.trim() {
+        "" => Ok(None),
+        d => d
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| crate::error::AppError::invalid("days", "days must be a whole number")),
+    };
+    let result = match days {
+        Ok(days) => {
+            moderation::ban(
+                &s.hearth,
+                &viewer,
+                moderation::BanInput {
+                    account: f.account.clone(),
+                    space: Some(f.space.clone()),
+                    reason: f.reason.clone(),
+                    days,
+                    remove_content: f.remove_content.is_some(),
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(see_other("/moderation#bans")),
+        Err(e) if e.status() < 500 && e.status() != 403 => {
+            let extra = context! {
+                ban_account => f.account, ban_space => f.space, ban_reason => f.reason,
+                ban_days => f.days, error => e.message.clone(), error_field => e.field,
+            };
+            let body = render_queue(&s, &page, &viewer, extra).await?;
+            let mut resp = html(body);
+            *resp.status_mut() = axum::http::StatusCode::from_u16(e.status()).unwrap_or_default();
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn lift_ban(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> WebResult<Response> {
+    let viewer = match page.require_viewer() {
+        Ok(v) => v.clone(),
+        Err(r) => return Ok(r),
+    };
+    moderation::lift_ban(&s.hearth, &viewer, id, &f.reason).await?;
+    Ok(see_other("/moderation#bans"))
 }
 
 #[derive(Deserialize, Default)]
