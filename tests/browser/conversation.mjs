@@ -1,11 +1,14 @@
 // End-to-end: a customer registers, starts a thread, a staff member finds it waiting on the
 // listening desk, takes it and replies, the customer replies, likes the staff answer and marks
 // it as the answer (which takes it off the desk); then we check what the pages show and run
-// axe-core's accessibility rules on the pages visited.
+// axe-core's accessibility rules on the pages visited. Then a spammer replies, the customer
+// reports the reply, and a moderator removes it from the queue ("Remove the post and resolve"):
+// the thread shows the reason in its place and the public moderation log lists it.
 //
 // Run by tests/it/browser.rs, which starts a Hearth instance and passes:
 //   HEARTH_URL        base URL of the instance, e.g. http://127.0.0.1:40123
 //   STAFF_NAME/STAFF_PASSWORD   an existing staff account with the title "Support Lead"
+//   MOD_NAME/MOD_PASSWORD       a moderator; SPAM_NAME/SPAM_PASSWORD a member who spams
 //   CHROMIUM          path to the browser (default /usr/bin/chromium)
 // Prints one JSON line with what it saw; exits non-zero on the first failed check.
 
@@ -19,8 +22,9 @@ const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const base = process.env.HEARTH_URL;
 const staffName = process.env.STAFF_NAME;
 const staffPassword = process.env.STAFF_PASSWORD;
-if (!base || !staffName || !staffPassword) {
-  console.error("HEARTH_URL, STAFF_NAME and STAFF_PASSWORD are required");
+const { MOD_NAME, MOD_PASSWORD, SPAM_NAME, SPAM_PASSWORD } = process.env;
+if (!base || !staffName || !staffPassword || !MOD_NAME || !MOD_PASSWORD || !SPAM_NAME || !SPAM_PASSWORD) {
+  console.error("HEARTH_URL, STAFF_NAME, STAFF_PASSWORD, MOD_NAME, MOD_PASSWORD, SPAM_NAME and SPAM_PASSWORD are required");
   process.exit(2);
 }
 
@@ -165,6 +169,52 @@ try {
   await page.goto(`${base}/s/support?filter=answered`);
   check((await page.locator(".thread-item").count()) === 1, "listed under answered");
   check(await page.locator(".thread-item .badge.answered").isVisible(), "answered badge in the list");
+
+  // A spammer replies; the customer reports the reply.
+  async function signIn(name, password) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await context.newPage();
+    p.setDefaultTimeout(10_000);
+    await p.goto(`${base}/login`);
+    await p.getByLabel("Name").fill(name);
+    await p.getByLabel("Password").fill(password);
+    await p.getByRole("button", { name: "Sign in" }).click();
+    await p.waitForURL(`${base}/`);
+    return p;
+  }
+  const spammer = await signIn(SPAM_NAME, SPAM_PASSWORD);
+  await spammer.goto(threadUrl);
+  await spammer.locator("#body").fill("Cheap pills at pills.example");
+  await spammer.getByRole("button", { name: "Post reply" }).last().click();
+  await spammer.waitForURL(/#post-\d+$/);
+  await page.goto(threadUrl);
+  const spam = page.locator("article.post", { hasText: "Cheap pills" });
+  check((await spam.count()) === 1, "the spam reply is there");
+  await spam.getByRole("link", { name: "Report" }).click();
+  await page.getByLabel("What is wrong with it?").fill("Spam for pills");
+  await page.getByRole("button", { name: "Send the report" }).click();
+  await page.getByRole("heading", { name: "Thank you" }).waitFor();
+
+  // The moderator finds it in the queue and removes the reply, with a reason.
+  const moderator = await signIn(MOD_NAME, MOD_PASSWORD);
+  await moderator.getByRole("link", { name: "Moderation", exact: true }).click();
+  await moderator.waitForURL(`${base}/moderation`);
+  const report = moderator.locator("li.report", { hasText: "Spam for pills" });
+  check((await report.count()) === 1, "the report waits in the queue");
+  seen.queueAudit = await audit(moderator, "/moderation");
+  await report.getByLabel("Resolution note").fill("Advertising is not allowed here");
+  await report.getByRole("button", { name: "Remove the post and resolve" }).click();
+  await moderator.waitForURL(`${base}/moderation`);
+  check((await moderator.locator("li.report").count()) === 0, "the queue is empty");
+
+  // Everyone sees the reason in its place, not the words; the public log says who and why.
+  await page.goto(threadUrl);
+  const removed = page.locator("article.post.removed");
+  seen.removalNotice = (await removed.locator(".removal-notice").textContent()).trim();
+  check(!(await page.content()).includes("Cheap pills"), "the spam is gone for the customer");
+  await page.goto(`${base}/modlog`);
+  seen.modlogEntry = (await page.locator(".modlog-entry").first().textContent()).replace(/\s+/g, " ").trim();
+  seen.modlogAudit = await audit(page, "/modlog");
 
   // Keyboard: the skip link is the first thing Tab reaches.
   await page.keyboard.press("Tab");

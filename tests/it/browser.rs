@@ -55,12 +55,18 @@ async fn a_conversation_in_a_real_browser() {
     .await
     .unwrap();
 
+    let mod_pw = i.create_user("mona", Role::Moderator).await;
+    let spam_pw = i.create_user("spammer", Role::Member).await;
     let screenshot = std::env::temp_dir().join(format!("hearth-thread-{}.png", std::process::id()));
     let out = tokio::process::Command::new("node")
         .arg(dir.join("conversation.mjs"))
         .env("HEARTH_URL", &i.base)
         .env("STAFF_NAME", "jane")
         .env("STAFF_PASSWORD", &pw)
+        .env("MOD_NAME", "mona")
+        .env("MOD_PASSWORD", &mod_pw)
+        .env("SPAM_NAME", "spammer")
+        .env("SPAM_PASSWORD", &spam_pw)
         .env("CHROMIUM", chromium)
         .env("SCREENSHOT", &screenshot)
         .stdout(Stdio::piped())
@@ -80,6 +86,16 @@ async fn a_conversation_in_a_real_browser() {
     assert_eq!(result["ok"], true, "{result}");
     assert_eq!(result["badge"], "Staff · Support Lead");
     assert_eq!(result["deskAssignee"], "Taken by Jane Doe (you)");
+    assert_eq!(
+        result["removalNotice"],
+        "Removed by moderators: Advertising is not allowed here moderation log"
+    );
+    let entry = result["modlogEntry"].as_str().unwrap();
+    assert!(
+        entry.starts_with("mona removed a post by spammer in support")
+            && entry.contains("Reason: Advertising is not allowed here"),
+        "{entry}"
+    );
 
     // What the browser did is what the database holds.
     let url = result["threadUrl"].as_str().unwrap();
@@ -95,7 +111,13 @@ async fn a_conversation_in_a_real_browser() {
     let view = hearth::service::threads::show(h, None, "support", id)
         .await
         .unwrap();
-    assert_eq!(view.summary.reply_count, 2);
+    assert_eq!(view.summary.reply_count, 3);
+    let spam = view
+        .replies
+        .iter()
+        .find(|r| r.post.author.name == "spammer")
+        .expect("the spam reply is kept");
+    assert!(spam.post.removed && spam.post.body.is_empty());
     let answer = view.answer.expect("an answer");
     assert_eq!(answer.author.name, "jane");
     assert_eq!(answer.like_count, 1);
