@@ -56,12 +56,22 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Ban>> {
         .optional()
 }
 
-/// The ban in force that keeps `person_id` out of `space_id` (an instance ban, or one from that
-/// space), if any; `space_id` None asks about instance bans only.
+/// Which bans a lookup considers.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// What keeps a person out of this space: a ban from it, or from the whole instance
+    /// (None: the whole instance only).
+    Covering(Option<i64>),
+    /// Exactly this scope (a space, or None for the whole instance).
+    Exactly(Option<i64>),
+}
+
+/// The ban in force for `person_id` in `scope`, if any; an instance-wide one first (it says the
+/// most).
 pub fn in_force(
     conn: &mut DbConn,
     person_id: i64,
-    space_id: Option<i64>,
+    scope: Scope,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Ban>> {
     let mut q = bans::table
@@ -70,34 +80,14 @@ pub fn in_force(
         .filter(bans::expires_at.is_null().or(bans::expires_at.gt(now)))
         .select(Ban::as_select())
         .into_boxed();
-    q = match space_id {
-        Some(s) => q.filter(bans::space_id.is_null().or(bans::space_id.eq(s))),
-        None => q.filter(bans::space_id.is_null()),
+    q = match scope {
+        Scope::Covering(Some(s)) => q.filter(bans::space_id.is_null().or(bans::space_id.eq(s))),
+        Scope::Covering(None) | Scope::Exactly(None) => q.filter(bans::space_id.is_null()),
+        Scope::Exactly(Some(s)) => q.filter(bans::space_id.eq(s)),
     };
-    // An instance-wide ban first: it is the one that says most.
     q.order((bans::space_id.is_not_null(), bans::id.asc()))
         .first(conn)
         .optional()
-}
-
-/// The ban in force with exactly this scope (for refusing a second one).
-pub fn in_force_exact(
-    conn: &mut DbConn,
-    person_id: i64,
-    space_id: Option<i64>,
-    now: NaiveDateTime,
-) -> QueryResult<Option<Ban>> {
-    let mut q = bans::table
-        .filter(bans::person_id.eq(person_id))
-        .filter(bans::lifted_at.is_null())
-        .filter(bans::expires_at.is_null().or(bans::expires_at.gt(now)))
-        .select(Ban::as_select())
-        .into_boxed();
-    q = match space_id {
-        Some(s) => q.filter(bans::space_id.eq(s)),
-        None => q.filter(bans::space_id.is_null()),
-    };
-    q.first(conn).optional()
 }
 
 /// Every ban in force, oldest first.

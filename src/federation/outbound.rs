@@ -342,20 +342,8 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
                 "cc": [group],
                 "audience": group,
             });
-            let activity = if event.kind == outbox::POST_REMOVED {
-                with_context(delete)
-            } else {
-                json!({
-                    "@context": "https://www.w3.org/ns/activitystreams",
-                    "id": format!("{}/modlog/{}/undo", urls.base(), entry.id),
-                    "type": "Undo",
-                    "actor": actor,
-                    "object": delete,
-                    "to": [objects::PUBLIC],
-                    "cc": [group],
-                    "audience": group,
-                })
-            };
+            let undo = (event.kind == outbox::POST_RESTORED).then_some(entry.id);
+            let activity = moderation_activity(&urls, delete, undo);
             group_followers(
                 c,
                 &l.space,
@@ -415,20 +403,8 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             if let Some(end) = ban.expires_at {
                 block["endTime"] = json!(end.and_utc().to_rfc3339());
             }
-            let activity = if event.kind == outbox::PERSON_BANNED {
-                with_context(block)
-            } else {
-                json!({
-                    "@context": "https://www.w3.org/ns/activitystreams",
-                    "id": format!("{}/modlog/{}/undo", urls.base(), entry.id),
-                    "type": "Undo",
-                    "actor": actor,
-                    "object": block,
-                    "to": [objects::PUBLIC],
-                    "cc": [group],
-                    "audience": group,
-                })
-            };
+            let undo = (event.kind == outbox::PERSON_UNBANNED).then_some(entry.id);
+            let activity = moderation_activity(&urls, block, undo);
             group_followers(
                 c,
                 &space,
@@ -642,6 +618,24 @@ fn build(c: &mut DbConn, config: &Config, event: &outbox::Event) -> AppResult<Ve
             tracing::warn!(kind = other, "unknown outbox event kind; skipped");
             Ok(vec![])
         }
+    }
+}
+
+/// A moderator's `Delete` or `Block` as sent, or (for the log entry `undo`) its `Undo`, by the
+/// same moderator with the same addressing.
+fn moderation_activity(urls: &Urls, activity: Value, undo: Option<i64>) -> Value {
+    match undo {
+        None => with_context(activity),
+        Some(entry) => json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/modlog/{entry}/undo", urls.base()),
+            "type": "Undo",
+            "actor": activity["actor"],
+            "to": activity["to"],
+            "cc": activity["cc"],
+            "audience": activity["audience"],
+            "object": activity,
+        }),
     }
 }
 

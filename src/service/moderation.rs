@@ -304,28 +304,45 @@ pub async fn resolve(
     Ok(report)
 }
 
-/// Removes a post in the caller's transaction: marked removed (the words stay, untouched),
-/// logged, and (through the outbox) announced by the space's Group. Returns the log entry.
-fn remove_in(c: &mut db::DbConn, by: i64, post_id: i64, reason: &str) -> AppResult<i64> {
+/// Removes a post (`remove`) or restores it, in the caller's transaction: the post (never its
+/// words) and its thread, the public log, and the outbox (the Group announces it). Returns the
+/// log entry.
+fn set_removal(
+    c: &mut db::DbConn,
+    by: i64,
+    post_id: i64,
+    remove: bool,
+    reason: &str,
+) -> AppResult<i64> {
     let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
-    if post.deleted_at.is_some() {
+    if remove && post.deleted_at.is_some() {
         return Err(AppError::conflict(
             "post",
             "its author deleted this post; there is nothing left to remove",
         ));
     }
-    if !posts::set_removed(c, post.id, Some((reason, db::now())))? {
-        return Err(AppError::conflict("post", "this post is already removed"));
+    if !posts::set_removed(c, post.id, remove.then(|| (reason, db::now())))? {
+        let state = if remove {
+            "already removed"
+        } else {
+            "not removed"
+        };
+        return Err(AppError::conflict("post", format!("this post is {state}")));
     }
     let thread = threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
     if post.parent_id.is_none() {
-        threads::set_removed(c, thread.id, true)?;
+        threads::set_removed(c, thread.id, remove)?;
     }
+    let (action, event) = if remove {
+        (modlog::REMOVE_POST, db::outbox::POST_REMOVED)
+    } else {
+        (modlog::RESTORE_POST, db::outbox::POST_RESTORED)
+    };
     let entry = modlog::record(
         c,
         &modlog::NewEntry {
             moderator_id: Some(by),
-            action: modlog::REMOVE_POST,
+            action,
             space_id: Some(thread.space_id),
             post_id: Some(post.id),
             person_id: Some(post.author_id),
@@ -333,8 +350,12 @@ fn remove_in(c: &mut db::DbConn, by: i64, post_id: i64, reason: &str) -> AppResu
             expires_at: None,
         },
     )?;
-    db::outbox::record(c, db::outbox::POST_REMOVED, entry)?;
+    db::outbox::record(c, event, entry)?;
     Ok(entry)
+}
+
+fn remove_in(c: &mut db::DbConn, by: i64, post_id: i64, reason: &str) -> AppResult<i64> {
+    set_removal(c, by, post_id, true, reason)
 }
 
 /// A moderator removes a post with a reason (shown in its place and in the public log). Its
@@ -370,28 +391,7 @@ pub async fn restore_post(
     let by = viewer.person.id;
     let entry =
         h.db.transaction(move |c| {
-            let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
-            if !posts::set_removed(c, post.id, None)? {
-                return Err(AppError::conflict("post", "this post is not removed"));
-            }
-            let thread =
-                threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
-            if post.parent_id.is_none() {
-                threads::set_removed(c, thread.id, false)?;
-            }
-            let id = modlog::record(
-                c,
-                &modlog::NewEntry {
-                    moderator_id: Some(by),
-                    action: modlog::RESTORE_POST,
-                    space_id: Some(thread.space_id),
-                    post_id: Some(post.id),
-                    person_id: Some(post.author_id),
-                    reason: &reason,
-                    expires_at: None,
-                },
-            )?;
-            db::outbox::record(c, db::outbox::POST_RESTORED, id)?;
+            let id = set_removal(c, by, post_id, false, &reason)?;
             entry_view(c, id)
         })
         .await?;
@@ -622,7 +622,8 @@ pub fn ensure_not_banned(
     person_id: i64,
     space_id: Option<i64>,
 ) -> AppResult<()> {
-    let Some(ban) = bans::in_force(c, person_id, space_id, db::now())? else {
+    let Some(ban) = bans::in_force(c, person_id, bans::Scope::Covering(space_id), db::now())?
+    else {
         return Ok(());
     };
     let scope = if ban.space_id.is_some() {
@@ -686,7 +687,7 @@ pub async fn ban(h: &Hearth, viewer: &Viewer, input: BanInput) -> AppResult<BanV
             };
             let space_id = space.as_ref().map(|s| s.id);
             let now = db::now();
-            if bans::in_force_exact(c, person.id, space_id, now)?.is_some() {
+            if bans::in_force(c, person.id, bans::Scope::Exactly(space_id), now)?.is_some() {
                 return Err(AppError::conflict(
                     "account",
                     "they are already banned there",

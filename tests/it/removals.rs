@@ -543,6 +543,29 @@ async fn a_report_is_resolved_by_removing_the_post(b: Backend) {
     assert_eq!(v["opening"]["removal_reason"], "Same spam");
 }
 
+/// Alice (token `alice`) on `bb` follows A's space `support`; returns its name on `bb`.
+async fn follow_support(a: &TestInstance, bb: &TestInstance, alice: &str) -> String {
+    let remote = format!("support@{}", domain(a));
+    post(
+        bb,
+        alice,
+        "/api/v1/remote-spaces",
+        json!({ "handle": format!("@{remote}") }),
+    )
+    .await;
+    let (status, _) = call(
+        bb,
+        Method::PUT,
+        &format!("/api/v1/spaces/{remote}/follow"),
+        alice,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    settle(a, bb).await;
+    remote
+}
+
 async fn a_removal_reaches_the_instances_that_follow_the_space(b: Backend) {
     let (a, bb) = (start(b).await, start(b).await);
     a.create_space("support", PostingMode::Open).await;
@@ -550,24 +573,7 @@ async fn a_removal_reaches_the_instances_that_follow_the_space(b: Backend) {
     let carl = a.api_user("carl", Role::Member).await;
     let mo = a.api_user("mo", Role::Moderator).await;
     let alice = bb.api_user("alice", Role::Member).await;
-    let remote = format!("support@{}", domain(&a));
-    post(
-        &bb,
-        &alice,
-        "/api/v1/remote-spaces",
-        json!({ "handle": format!("@{remote}") }),
-    )
-    .await;
-    let (status, _) = call(
-        &bb,
-        Method::PUT,
-        &format!("/api/v1/spaces/{remote}/follow"),
-        &alice,
-        None,
-    )
-    .await;
-    assert_eq!(status, 200);
-    settle(&a, &bb).await;
+    let remote = follow_support(&a, &bb, &alice).await;
 
     let t = post(
         &a,
@@ -693,24 +699,7 @@ async fn a_reply_brings_its_thread_when_the_thread_was_lost(b: Backend) {
     a.create_space("support", PostingMode::Open).await;
     let jane = a.api_user("jane", Role::Staff).await;
     let alice = bb.api_user("alice", Role::Member).await;
-    let remote = format!("support@{}", domain(&a));
-    post(
-        &bb,
-        &alice,
-        "/api/v1/remote-spaces",
-        json!({ "handle": format!("@{remote}") }),
-    )
-    .await;
-    let (status, _) = call(
-        &bb,
-        Method::PUT,
-        &format!("/api/v1/spaces/{remote}/follow"),
-        &alice,
-        None,
-    )
-    .await;
-    assert_eq!(status, 200);
-    settle(&a, &bb).await;
+    let remote = follow_support(&a, &bb, &alice).await;
     let t = post(
         &a,
         &jane,
