@@ -234,3 +234,44 @@ pub async fn lift_ban(
     moderation::lift_ban(&s.hearth, &v, id, &req.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The posts waiting for approval (the newcomer gate), oldest first, with why each waits
+/// (moderators and admins).
+#[utoipa::path(get, path = "/api/v1/held", tag = "moderation", security(("bearer" = [])),
+    responses((status = 200, body = Vec<moderation::HeldPost>), (status = 403, body = ErrorBody)))]
+pub async fn held(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+) -> ApiResult<Json<Vec<moderation::HeldPost>>> {
+    Ok(Json(moderation::held_posts(&s.hearth, &v).await?))
+}
+
+/// Lets a held post through: it appears, federates and notifies as if just written.
+#[utoipa::path(post, path = "/api/v1/posts/{id}/approve", tag = "moderation", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Not waiting for approval")))]
+pub async fn approve(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    moderation::approve(&s.hearth, &v, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Turns a held post down with a reason (its author sees it; nothing is federated).
+#[utoipa::path(post, path = "/api/v1/posts/{id}/reject", tag = "moderation", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = RemovalRequest,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Not waiting for approval")))]
+pub async fn reject(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<RemovalRequest>,
+) -> ApiResult<StatusCode> {
+    moderation::reject(&s.hearth, &v, id, &req.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -89,6 +89,10 @@ pub struct UpdateSpaceRequest {
     /// How soon staff aim to answer, in minutes: threads waiting longer are highlighted on the
     /// desk. 0 (no target) to 43200 (30 days); new spaces have 1440 (a day).
     pub response_target_minutes: Option<i64>,
+    /// The newcomer gate: the first this many posts of a newcomer here (a new local account, or
+    /// someone from a server the space has not seen) wait for a moderator's approval, and so
+    /// do posts with links from accounts less than a week old. 0 (off, the default) to 20.
+    pub newcomer_posts: Option<i64>,
 }
 
 /// Edits or archives a space (admins only).
@@ -109,6 +113,7 @@ pub async fn update(
         posting_mode: req.posting_mode,
         archived: req.archived,
         response_target_minutes: req.response_target_minutes,
+        newcomer_posts: req.newcomer_posts,
     };
     Ok(Json(spaces::update(&s.hearth, &v, &name, update).await?))
 }

@@ -82,6 +82,7 @@ macro_rules! on_the_desk {
             .filter(threads::waiting_since.is_not_null())
             .filter(threads::deleted.eq(false))
             .filter(threads::removed.eq(false))
+            .filter(threads::held.eq(false))
             .filter(spaces::remote_actor_id.is_null());
         if let Some(id) = $space_id {
             q = q.filter(threads::space_id.eq(id));

@@ -111,9 +111,25 @@ pub fn upsert_actor(conn: &mut DbConn, form: &RemoteActorForm) -> QueryResult<Re
                 .set(form)
                 .execute(conn)?;
         } else {
-            diesel::insert_into(remote_actors::table)
-                .values((form, remote_actors::created_at.eq(super::now())))
-                .execute(conn)?;
+            // Two requests can meet the same new actor at once (PostgreSQL lets both see it
+            // missing): the second insert fails on the unique id, in its own savepoint, and
+            // updates the row the first one wrote.
+            let inserted = conn.transaction(|c| {
+                diesel::insert_into(remote_actors::table)
+                    .values((form, remote_actors::created_at.eq(super::now())))
+                    .execute(c)
+            });
+            match inserted {
+                Ok(_) => {}
+                Err(e) if crate::error::is_unique_violation(&e) => {
+                    diesel::update(
+                        remote_actors::table.filter(remote_actors::ap_id.eq(&form.ap_id)),
+                    )
+                    .set(form)
+                    .execute(conn)?;
+                }
+                Err(e) => return Err(e),
+            }
         }
         let actor = find_actor(conn, &form.ap_id)?.ok_or(diesel::result::Error::NotFound)?;
         // The person standing for the actor shows the verified staff claim (or stops showing it).

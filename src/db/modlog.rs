@@ -8,6 +8,8 @@ use super::schema::mod_log;
 
 pub const REMOVE_POST: &str = "remove_post";
 pub const RESTORE_POST: &str = "restore_post";
+pub const APPROVE_POST: &str = "approve_post";
+pub const REJECT_POST: &str = "reject_post";
 pub const BAN: &str = "ban";
 pub const UNBAN: &str = "unban";
 
@@ -76,6 +78,16 @@ pub fn page(
         q = q.filter(mod_log::id.lt(b));
     }
     q.order(mod_log::id.desc()).limit(limit).load(conn)
+}
+
+/// The latest action logged about a post.
+pub fn latest_action(conn: &mut DbConn, post_id: i64) -> QueryResult<Option<String>> {
+    mod_log::table
+        .filter(mod_log::post_id.eq(post_id))
+        .order(mod_log::id.desc())
+        .select(mod_log::action)
+        .first(conn)
+        .optional()
 }
 
 /// The latest removal of a post before the entry `before` (the removal a restore undoes).

@@ -160,30 +160,44 @@ pub fn ensure_remote(
         }
         return get(conn, p.id);
     }
-    let known = handles::table
-        .find(handle)
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
-    if !known {
-        diesel::insert_into(handles::table)
-            .values((handles::name.eq(handle), handles::kind.eq("remote")))
-            .execute(conn)?;
-    }
-    let now = super::now();
-    let id = diesel::insert_into(persons::table)
-        .values((
-            persons::name.eq(handle),
-            persons::display_name.eq(display_name),
-            persons::role.eq(Role::Member.as_str()),
-            persons::status.eq(AccountStatus::Active.as_str()),
-            persons::password_hash.eq(""),
-            persons::created_at.eq(now),
-            persons::updated_at.eq(now),
-            persons::remote_actor_id.eq(Some(remote_actor_id)),
-        ))
-        .returning(persons::id)
-        .get_result(conn)?;
+    // In its own savepoint: a request that meets the same new person at the same moment
+    // inserts it first, and this one then reads that row.
+    let inserted = conn.transaction(|conn| {
+        let known = handles::table
+            .find(handle)
+            .count()
+            .get_result::<i64>(conn)?
+            > 0;
+        if !known {
+            diesel::insert_into(handles::table)
+                .values((handles::name.eq(handle), handles::kind.eq("remote")))
+                .execute(conn)?;
+        }
+        let now = super::now();
+        diesel::insert_into(persons::table)
+            .values((
+                persons::name.eq(handle),
+                persons::display_name.eq(display_name),
+                persons::role.eq(Role::Member.as_str()),
+                persons::status.eq(AccountStatus::Active.as_str()),
+                persons::password_hash.eq(""),
+                persons::created_at.eq(now),
+                persons::updated_at.eq(now),
+                persons::remote_actor_id.eq(Some(remote_actor_id)),
+            ))
+            .returning(persons::id)
+            .get_result::<i64>(conn)
+    });
+    let id = match inserted {
+        Ok(id) => id,
+        Err(e) if crate::error::is_unique_violation(&e) => {
+            return persons::table
+                .filter(persons::remote_actor_id.eq(remote_actor_id))
+                .select(Person::as_select())
+                .first(conn);
+        }
+        Err(e) => return Err(e),
+    };
     // A verified staff claim already checked when the actor was fetched.
     let (staff_of, staff_title): (Option<String>, String) = super::schema::remote_actors::table
         .find(remote_actor_id)

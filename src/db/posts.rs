@@ -29,11 +29,20 @@ pub struct Post {
     /// moderators), with their reason.
     pub removed_at: Option<NaiveDateTime>,
     pub removed_reason: String,
+    /// Waiting for a moderator's approval (the newcomer gate), and why.
+    pub held_at: Option<NaiveDateTime>,
+    pub held_reason: String,
+    /// For a held post from another server: the activity as received, to pass on once approved.
+    pub held_activity: Option<String>,
 }
 
 impl Post {
     pub fn is_removed(&self) -> bool {
         self.removed_at.is_some()
+    }
+
+    pub fn is_held(&self) -> bool {
+        self.held_at.is_some()
     }
 }
 
@@ -86,7 +95,94 @@ pub fn find_by_ap_id(conn: &mut DbConn, ap_id: &str) -> QueryResult<Option<Post>
         .optional()
 }
 
-/// The ids of a person's posts that are still up (not deleted, not removed), in one space or
+/// How many of a person's posts in a space were let through (not held, not removed): what the
+/// newcomer gate counts.
+pub fn accepted_in_space(conn: &mut DbConn, author_id: i64, space_id: i64) -> QueryResult<i64> {
+    posts::table
+        .inner_join(threads::table)
+        .filter(posts::author_id.eq(author_id))
+        .filter(threads::space_id.eq(space_id))
+        .filter(posts::held_at.is_null())
+        .filter(posts::removed_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// Whether someone else from the server `domain` has a post let through in this space.
+pub fn server_seen_in_space(
+    conn: &mut DbConn,
+    space_id: i64,
+    domain: &str,
+    except: i64,
+) -> QueryResult<bool> {
+    let pattern = format!("%@{}", domain.replace(['%', '_'], ""));
+    let n: i64 = posts::table
+        .inner_join(threads::table)
+        .inner_join(persons::table)
+        .filter(threads::space_id.eq(space_id))
+        .filter(persons::remote_actor_id.is_not_null())
+        .filter(persons::name.like(pattern))
+        .filter(persons::id.ne(except))
+        .filter(posts::held_at.is_null())
+        .filter(posts::removed_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Holds a post for approval with the reason (and, for a post from elsewhere, the activity to
+/// pass on once approved), or (`None`) lets it through. Returns false if nothing changed.
+pub fn set_held(
+    conn: &mut DbConn,
+    id: i64,
+    hold: Option<(&str, Option<&str>, NaiveDateTime)>,
+) -> QueryResult<bool> {
+    match hold {
+        Some((reason, activity, at)) => {
+            diesel::update(posts::table.find(id).filter(posts::held_at.is_null()))
+                .set((
+                    posts::held_at.eq(Some(at)),
+                    posts::held_reason.eq(reason),
+                    posts::held_activity.eq(activity),
+                ))
+                .execute(conn)
+        }
+        None => diesel::update(posts::table.find(id).filter(posts::held_at.is_not_null()))
+            .set((
+                posts::held_at.eq(None::<NaiveDateTime>),
+                posts::held_activity.eq(None::<String>),
+            ))
+            .execute(conn),
+    }
+    .map(|n| n == 1)
+}
+
+/// Replaces the activity a held post from elsewhere is passed on with once approved.
+pub fn set_held_activity(conn: &mut DbConn, id: i64, activity: &str) -> QueryResult<()> {
+    diesel::update(posts::table.find(id).filter(posts::held_at.is_not_null()))
+        .set(posts::held_activity.eq(Some(activity)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The posts waiting for approval, oldest first, with their author, thread and space.
+pub fn held(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(Post, Person, Thread, Space)>> {
+    posts::table
+        .inner_join(persons::table)
+        .inner_join(threads::table.inner_join(spaces::table))
+        .filter(posts::held_at.is_not_null())
+        .order(posts::held_at.asc())
+        .limit(limit)
+        .select((
+            Post::as_select(),
+            Person::as_select(),
+            Thread::as_select(),
+            Space::as_select(),
+        ))
+        .load(conn)
+}
+
+/// The ids of a person's posts that are still up (not deleted, removed or held), in one space or
 /// everywhere, oldest first.
 pub fn ids_up_by_author(
     conn: &mut DbConn,
@@ -98,6 +194,8 @@ pub fn ids_up_by_author(
         .filter(posts::author_id.eq(author_id))
         .filter(posts::deleted_at.is_null())
         .filter(posts::removed_at.is_null())
+        // Held ones never went out; they stay in the moderators' queue.
+        .filter(posts::held_at.is_null())
         .select(posts::id)
         .into_boxed();
     if let Some(s) = space_id {
@@ -160,6 +258,7 @@ pub fn by_author(
     author_id: i64,
     before_id: Option<i64>,
     limit: i64,
+    include_held: bool,
 ) -> QueryResult<Vec<(Post, Thread, Space)>> {
     let mut q = posts::table
         .inner_join(threads::table.inner_join(spaces::table))
@@ -167,6 +266,9 @@ pub fn by_author(
         .filter(posts::deleted_at.is_null())
         .select((Post::as_select(), Thread::as_select(), Space::as_select()))
         .into_boxed();
+    if !include_held {
+        q = q.filter(posts::held_at.is_null());
+    }
     if let Some(b) = before_id {
         q = q.filter(posts::id.lt(b));
     }

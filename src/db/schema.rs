@@ -102,6 +102,7 @@ diesel::table! {
         updated_at -> Timestamp,
         remote_actor_id -> Nullable<BigInt>,
         response_target_minutes -> BigInt,
+        newcomer_posts -> BigInt,
     }
 }
 
@@ -136,6 +137,7 @@ diesel::table! {
         assignee_id -> Nullable<BigInt>,
         assigned_at -> Nullable<Timestamp>,
         removed -> Bool,
+        held -> Bool,
     }
 }
 
@@ -154,6 +156,9 @@ diesel::table! {
         ap_id -> Nullable<Text>,
         removed_at -> Nullable<Timestamp>,
         removed_reason -> Text,
+        held_at -> Nullable<Timestamp>,
+        held_reason -> Text,
+        held_activity -> Nullable<Text>,
     }
 }
 

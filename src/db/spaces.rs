@@ -25,6 +25,8 @@ pub struct Space {
     pub remote_actor_id: Option<i64>,
     /// How soon staff should answer here, in minutes (0: no target).
     pub response_target_minutes: i64,
+    /// How many posts of a newcomer wait for a moderator's approval here (0: none).
+    pub newcomer_posts: i64,
 }
 
 impl Space {
@@ -59,6 +61,7 @@ pub struct SpaceChanges {
     pub posting_mode: Option<String>,
     pub archived: Option<bool>,
     pub response_target_minutes: Option<i64>,
+    pub newcomer_posts: Option<i64>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -113,6 +116,7 @@ pub fn activity(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64, Option<NaiveDat
     threads::table
         .filter(threads::deleted.eq(false))
         .filter(threads::removed.eq(false))
+        .filter(threads::held.eq(false))
         .group_by(threads::space_id)
         .select((
             threads::space_id,

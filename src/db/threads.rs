@@ -31,6 +31,8 @@ pub struct Thread {
     pub assigned_at: Option<NaiveDateTime>,
     /// The opening post was removed by moderators.
     pub removed: bool,
+    /// The opening post waits for a moderator's approval.
+    pub held: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -121,8 +123,10 @@ pub fn list(
         .inner_join(persons::table)
         .filter(threads::space_id.eq(space_id))
         .filter(threads::deleted.eq(false))
-        // Threads removed by moderators leave the lists (the modlog and the thread page say why).
+        // Threads removed by moderators leave the lists (the modlog and the thread page say why),
+        // and threads waiting for approval are not in them yet.
         .filter(threads::removed.eq(false))
+        .filter(threads::held.eq(false))
         .select((Thread::as_select(), Person::as_select()))
         .into_boxed();
     q = match filter {
@@ -215,6 +219,14 @@ pub fn set_answer(
 
 /// The opening post was deleted: the thread stays (its replies keep their place) but its title
 /// goes with the author's words.
+/// Marks the thread's opening post as waiting for approval (or let through).
+pub fn set_held(conn: &mut DbConn, id: i64, held: bool) -> QueryResult<()> {
+    diesel::update(threads::table.find(id))
+        .set(threads::held.eq(held))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Marks the thread's opening post removed by moderators (or restored).
 pub fn set_removed(conn: &mut DbConn, id: i64, removed: bool) -> QueryResult<()> {
     diesel::update(threads::table.find(id))

@@ -408,7 +408,7 @@ pub async fn thread_object(state: &AppState, space: &str, thread_id: i64) -> Fed
             let opening =
                 db::posts::find(c, opening_id)?.ok_or_else(|| AppError::not_found("thread"))?;
             // A copy of a thread from another server is not ours to serve: its origin has it.
-            if opening.ap_id.is_some() {
+            if opening.ap_id.is_some() || opening.is_held() {
                 return Err(AppError::not_found("thread"));
             }
             // Deleted by its author or removed by moderators: gone for other servers.
@@ -452,8 +452,9 @@ pub async fn post_object(state: &AppState, post_id: i64) -> FedResult<Response> 
     let domain = h.config.domain.clone();
     let object =
         h.db.run(move |c| {
+            // Ours only, and only once it is out (not waiting for approval).
             let post = db::posts::find(c, post_id)?
-                .filter(|p| p.ap_id.is_none())
+                .filter(|p| p.ap_id.is_none() && !p.is_held())
                 .ok_or_else(|| AppError::not_found("post"))?;
             if post.deleted_at.is_some() || post.is_removed() {
                 return Ok(None);
@@ -497,7 +498,7 @@ async fn thread_items(
     let (space, rows) =
         h.db.run(move |c| {
             let thread = db::threads::find(c, thread_id)?
-                .filter(|t| !t.deleted && !t.removed)
+                .filter(|t| !t.deleted && !t.removed && !t.held)
                 .ok_or_else(|| AppError::not_found("thread"))?;
             let space = spaces::get(c, thread.space_id)?;
             let rows = db::posts::for_thread(c, thread_id)?;
@@ -507,7 +508,7 @@ async fn thread_items(
     let thread_url = super::objects::thread_id(&urls, &space, thread_id);
     let items = rows
         .iter()
-        .filter(|(p, _)| p.deleted_at.is_none() && !p.is_removed())
+        .filter(|(p, _)| p.deleted_at.is_none() && !p.is_removed() && !p.is_held())
         .filter(|(p, _)| match parent {
             Some(pid) => p.parent_id == Some(pid),
             None => true,

@@ -321,6 +321,12 @@ fn set_removal(
             "its author deleted this post; there is nothing left to remove",
         ));
     }
+    if !remove && modlog::latest_action(c, post.id)?.as_deref() == Some(modlog::REJECT_POST) {
+        return Err(AppError::conflict(
+            "post",
+            "this post was turned down before it was published; it cannot be restored",
+        ));
+    }
     if !posts::set_removed(c, post.id, remove.then(|| (reason, db::now())))? {
         let state = if remove {
             "already removed"
@@ -428,7 +434,7 @@ fn require_moderator_to(what: &str, viewer: &Viewer) -> AppResult<()> {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LogEntry {
     pub id: i64,
-    /// `remove_post`, `restore_post`, `ban` or `unban`.
+    /// `remove_post`, `restore_post`, `approve_post`, `reject_post`, `ban` or `unban`.
     pub action: String,
     /// The moderator's name; absent when the instance shows "a moderator" instead.
     pub moderator: Option<String>,
@@ -787,6 +793,157 @@ pub async fn bans_in_force(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<BanView
             .into_iter()
             .map(|b| ban_view(c, b))
             .collect()
+    })
+    .await
+}
+
+/// A post waiting for a moderator's approval, as the queue shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HeldPost {
+    pub id: i64,
+    pub author: views::Author,
+    pub space: String,
+    /// The thread's title (for a held question, its own).
+    pub thread_title: String,
+    pub url: String,
+    /// True for a new thread, false for a reply.
+    pub opening: bool,
+    pub body: String,
+    pub body_html: String,
+    /// Why it waits (which rule of the newcomer gate).
+    pub reason: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The posts waiting for approval, oldest first (moderators and admins).
+pub async fn held_posts(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<HeldPost>> {
+    require_moderator_to("see posts waiting for approval", viewer)?;
+    h.db.run(|c| {
+        Ok(posts::held(c, 200)?
+            .into_iter()
+            .map(|(p, author, t, s)| {
+                let base = views::thread_url(&s.name, t.id, &t.slug);
+                HeldPost {
+                    id: p.id,
+                    author: views::Author::from(&author),
+                    space: s.name,
+                    thread_title: t.title,
+                    url: if p.parent_id.is_none() {
+                        base
+                    } else {
+                        format!("{base}#post-{}", p.id)
+                    },
+                    opening: p.parent_id.is_none(),
+                    body: p.body,
+                    body_html: p.body_html,
+                    reason: p.held_reason,
+                    created_at: p.created_at.and_utc(),
+                }
+            })
+            .collect())
+    })
+    .await
+}
+
+/// A moderator lets a held post through: from now on everyone sees it, and it is published
+/// as if just written (it federates, notifies, and a question reaches the desk, waiting since
+/// it was asked).
+pub async fn approve(h: &Hearth, viewer: &Viewer, post_id: i64) -> AppResult<()> {
+    require_moderator_to("approve posts", viewer)?;
+    let by = viewer.person.id;
+    h.db.transaction(move |c| {
+        let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
+        if !posts::set_held(c, post.id, None)? {
+            return Err(AppError::conflict(
+                "post",
+                "this post is not waiting for approval",
+            ));
+        }
+        let thread =
+            threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+        let space = db::spaces::get(c, thread.space_id)?;
+        let author = persons::get(c, post.author_id)?;
+        let parent_author = match post.parent_id {
+            Some(pid) => Some(
+                posts::find(c, pid)?
+                    .ok_or_else(|| AppError::not_found("post"))?
+                    .author_id,
+            ),
+            None => {
+                threads::set_held(c, thread.id, false)?;
+                if !space.is_remote() {
+                    db::desk::note_post(c, thread.id, post.created_at, author.role().is_staff())?;
+                }
+                None
+            }
+        };
+        super::threads::publish(
+            c,
+            &super::threads::Publish {
+                thread: &thread,
+                local_space: !space.is_remote(),
+                post_id: post.id,
+                parent_author,
+                author: &author,
+                body: &post.body,
+                from_elsewhere: post.ap_id.is_some(),
+                received: post.held_activity.as_deref(),
+                at: db::now(),
+            },
+        )?;
+        modlog::record(
+            c,
+            &modlog::NewEntry {
+                moderator_id: Some(by),
+                action: modlog::APPROVE_POST,
+                space_id: Some(thread.space_id),
+                post_id: Some(post.id),
+                person_id: Some(post.author_id),
+                reason: "",
+                expires_at: None,
+            },
+        )?;
+        Ok(())
+    })
+    .await?;
+    h.outbox.notify_one();
+    Ok(())
+}
+
+/// A moderator turns a held post down, with a reason: it stays out of sight (removed, the
+/// reason shown to its author), and it never went anywhere, so nothing is federated.
+pub async fn reject(h: &Hearth, viewer: &Viewer, post_id: i64, reason_in: &str) -> AppResult<()> {
+    require_moderator_to("reject posts", viewer)?;
+    let reason = validate::text("reason", reason_in, REASON_MAX, true)?;
+    let by = viewer.person.id;
+    h.db.transaction(move |c| {
+        let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
+        if !posts::set_held(c, post.id, None)? {
+            return Err(AppError::conflict(
+                "post",
+                "this post is not waiting for approval",
+            ));
+        }
+        posts::set_removed(c, post.id, Some((&reason, db::now())))?;
+        let thread =
+            threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
+        if post.parent_id.is_none() {
+            threads::set_held(c, thread.id, false)?;
+            threads::set_removed(c, thread.id, true)?;
+        }
+        modlog::record(
+            c,
+            &modlog::NewEntry {
+                moderator_id: Some(by),
+                action: modlog::REJECT_POST,
+                space_id: Some(thread.space_id),
+                post_id: Some(post.id),
+                person_id: Some(post.author_id),
+                reason: &reason,
+                expires_at: None,
+            },
+        )?;
+        Ok(())
     })
     .await
 }

@@ -76,6 +76,9 @@ pub async fn create(
     Ok(views::Space::new(&space, 0, None))
 }
 
+/// The most posts of a newcomer the gate can hold for approval.
+pub const NEWCOMER_POSTS_MAX: i64 = 20;
+
 /// Changes to a space; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct SpaceUpdate {
@@ -87,6 +90,8 @@ pub struct SpaceUpdate {
     pub archived: Option<bool>,
     /// How soon staff should answer, in minutes (0: no target; at most 30 days).
     pub response_target_minutes: Option<i64>,
+    /// The newcomer gate: how many posts of a newcomer wait for approval (0: none; at most 20).
+    pub newcomer_posts: Option<i64>,
 }
 
 pub async fn update(
@@ -116,6 +121,14 @@ pub async fn update(
             "response_target_minutes must be between 0 (no target) and 43200 (30 days)",
         ));
     }
+    if let Some(n) = input.newcomer_posts
+        && !(0..=NEWCOMER_POSTS_MAX).contains(&n)
+    {
+        return Err(AppError::invalid(
+            "newcomer_posts",
+            format!("newcomer_posts must be between 0 (no gate) and {NEWCOMER_POSTS_MAX}"),
+        ));
+    }
     let space = get_row(h, name).await?;
     if space.is_remote() {
         return Err(AppError::forbidden(
@@ -134,6 +147,7 @@ pub async fn update(
                 posting_mode: input.posting_mode.map(|m| m.as_str().to_string()),
                 archived: input.archived,
                 response_target_minutes: input.response_target_minutes,
+                newcomer_posts: input.newcomer_posts,
                 updated_at: Some(db::now()),
             };
             spaces::update(c, space.id, &changes)?;

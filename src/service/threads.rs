@@ -183,6 +183,7 @@ pub async fn ask_as(
     let thread =
         h.db.transaction(move |c| {
             super::moderation::ensure_not_banned(c, author_row.id, Some(space.id))?;
+            let held = gate(c, &space, &author_row, &content)?;
             let now = db::now();
             let id = threads::insert(
                 c,
@@ -193,7 +194,8 @@ pub async fn ask_as(
                     slug: &slug,
                     created_at: now,
                     last_activity_at: now,
-                    waiting_since: waits.then_some(now),
+                    // A held question waits for staff from its approval on.
+                    waiting_since: (waits && held.is_none()).then_some(now),
                 },
             )?;
             let opening = posts::insert(
@@ -208,23 +210,24 @@ pub async fn ask_as(
                     ap_id: content.ap_id.as_deref(),
                 },
             )?;
-            // Local threads federate to the space's followers; one received from another server
-            // is passed on as received (FEP-1b12).
-            if content.ap_id.is_none() {
-                db::outbox::record(c, db::outbox::THREAD_CREATED, id)?;
-            } else if let Some(activity) = &content.received {
-                db::outbox::record_payload(c, db::outbox::REMOTE_ACTIVITY, id, activity)?;
+            if let Some(reason) = &held {
+                posts::set_held(c, opening, Some((reason, content.received.as_deref(), now)))?;
+                threads::set_held(c, id, true)?;
+                return threads::find(c, id)?.ok_or_else(|| AppError::not_found("thread"));
             }
             let thread = threads::find(c, id)?.ok_or_else(|| AppError::not_found("thread"))?;
-            super::notifications::on_post(
+            publish(
                 c,
-                &super::notifications::PostEvent {
+                &Publish {
                     thread: &thread,
-                    post_id: opening,
-                    author: &author_row,
-                    parent_author: None,
-                    body: &content.body,
                     local_space,
+                    post_id: opening,
+                    parent_author: None,
+                    author: &author_row,
+                    body: &content.body,
+                    from_elsewhere: content.ap_id.is_some(),
+                    received: content.received.as_deref(),
+                    at: now,
                 },
             )?;
             Ok(thread)
@@ -262,6 +265,8 @@ fn post_view(
         deleted,
         removed,
         removal_reason: removed.then(|| p.removed_reason.clone()),
+        held: p.is_held(),
+        held_reason: p.is_held().then(|| p.held_reason.clone()),
         like_count: p.like_count,
         liked,
         is_answer: answer == Some(p.id),
@@ -294,6 +299,14 @@ pub async fn show(
         })
         .await?;
     let liked: std::collections::HashSet<i64> = liked.into_iter().collect();
+    // What waits for approval is seen by its author and moderators only; a thread whose
+    // question waits is not there for anyone else.
+    let sees = |author: i64| viewer.is_some_and(|v| v.sees_removed(author));
+    if thread.held && !sees(thread.author_id) {
+        return Err(AppError::not_found("thread"));
+    }
+    let mut rows = rows;
+    rows.retain(|(p, _)| !p.is_held() || sees(p.author_id));
 
     let opening_row = rows
         .iter()
@@ -359,7 +372,8 @@ pub async fn show(
             .map(|(p, a)| mk(p, a, 1))
     });
 
-    let can_reply = viewer.is_some() && !space.archived && !thread.deleted && !thread.removed;
+    let can_reply =
+        viewer.is_some() && !space.archived && !thread.deleted && !thread.removed && !thread.held;
     let can_mark_answer = viewer
         .is_some_and(|v| v.person.id == thread.author_id || v.role().is_staff())
         && !thread.deleted
@@ -500,6 +514,12 @@ pub fn reply_in(
             "this thread was removed by moderators",
         ));
     }
+    if thread.held {
+        return Err(AppError::conflict(
+            "thread",
+            "this thread waits for a moderator's approval",
+        ));
+    }
     // The post replied to, and its author (the opening post's author is the thread's).
     let (parent_id, parent_author) = match parent {
         None => (
@@ -521,9 +541,17 @@ pub fn reply_in(
                     "that reply was removed by moderators",
                 ));
             }
+            if p.is_held() {
+                return Err(AppError::conflict(
+                    "parent_id",
+                    "that reply waits for a moderator's approval",
+                ));
+            }
             (pid, p.author_id)
         }
     };
+    let author = db::persons::get(c, author_id)?;
+    let held = gate(c, &space, &author, content)?;
     let now = db::now();
     let id = posts::insert(
         c,
@@ -537,28 +565,119 @@ pub fn reply_in(
             ap_id: content.ap_id.as_deref(),
         },
     )?;
-    threads::touch_activity(c, thread_id, now, 1)?;
-    let author = db::persons::get(c, author_id)?;
-    if !space.is_remote() {
-        db::desk::note_post(c, thread_id, now, author.role().is_staff())?;
+    match &held {
+        Some(reason) => {
+            posts::set_held(c, id, Some((reason, content.received.as_deref(), now)))?;
+        }
+        None => publish(
+            c,
+            &Publish {
+                thread: &thread,
+                local_space: !space.is_remote(),
+                post_id: id,
+                parent_author: Some(parent_author),
+                author: &author,
+                body: &content.body,
+                from_elsewhere: content.ap_id.is_some(),
+                received: content.received.as_deref(),
+                at: now,
+            },
+        )?,
+    }
+    posts::find(c, id)?.ok_or_else(|| AppError::not_found("post"))
+}
+
+/// Accounts younger than this count as new for the newcomer gate's rule on links.
+pub const NEWCOMER_DAYS: i64 = 7;
+
+/// Why a new post must wait for a moderator's approval, if it must (the space's newcomer gate):
+/// one of the first `newcomer_posts` posts here of a new local account or of someone from a
+/// server the space has not seen, or a post with links by an account less than
+/// [`NEWCOMER_DAYS`] old (or still within its first posts). Staff, moderators and admins, and
+/// spaces on other servers (their Group moderates), are never held.
+fn gate(
+    c: &mut db::DbConn,
+    space: &spaces::Space,
+    author: &Person,
+    content: &Content,
+) -> AppResult<Option<String>> {
+    let n = space.newcomer_posts;
+    if n == 0 || space.is_remote() || author.role() != crate::domain::Role::Member {
+        return Ok(None);
+    }
+    let accepted = posts::accepted_in_space(c, author.id, space.id)?;
+    let within_first = accepted < n;
+    let home = author
+        .remote_actor_id
+        .and_then(|_| author.name.split_once('@'))
+        .map(|(_, host)| host);
+    let unseen = match home {
+        None => true,
+        Some(host) => !posts::server_seen_in_space(c, space.id, host, author.id)?,
+    };
+    if within_first && unseen {
+        return Ok(Some(match home {
+            None => format!("one of the first {n} posts here of a new account"),
+            Some(host) => format!(
+                "one of the first {n} posts here from {host}, a server this space has not seen"
+            ),
+        }));
+    }
+    let young = db::now() - author.created_at < chrono::TimeDelta::days(NEWCOMER_DAYS);
+    if (young || within_first) && crate::text::has_links(&content.body, &content.html) {
+        return Ok(Some("a post with links from a new account".into()));
+    }
+    Ok(None)
+}
+
+/// What makes a new post public.
+pub(super) struct Publish<'a> {
+    pub thread: &'a threads::Thread,
+    pub local_space: bool,
+    pub post_id: i64,
+    /// The author of the post replied to (None for an opening post).
+    pub parent_author: Option<i64>,
+    pub author: &'a Person,
+    pub body: &'a str,
+    /// Written on another server (then `received` is passed on, if there is one).
+    pub from_elsewhere: bool,
+    pub received: Option<&'a str>,
+    pub at: chrono::NaiveDateTime,
+}
+
+/// Makes a new post public, in the caller's transaction: for a reply the thread's count and
+/// activity and the listening desk, then the notifications and the outbox (a local post
+/// federates to the space's followers; one received from another server is passed on as
+/// received, FEP-1b12). Called when a post is written, or when a moderator approves a held one.
+pub(super) fn publish(c: &mut db::DbConn, p: &Publish<'_>) -> AppResult<()> {
+    let reply = p.parent_author.is_some();
+    if reply {
+        threads::touch_activity(c, p.thread.id, p.at, 1)?;
+        if p.local_space {
+            db::desk::note_post(c, p.thread.id, p.at, p.author.role().is_staff())?;
+        }
     }
     super::notifications::on_post(
         c,
         &super::notifications::PostEvent {
-            thread: &thread,
-            post_id: id,
-            author: &author,
-            parent_author: Some(parent_author),
-            body: &content.body,
-            local_space: !space.is_remote(),
+            thread: p.thread,
+            post_id: p.post_id,
+            author: p.author,
+            parent_author: p.parent_author,
+            body: p.body,
+            local_space: p.local_space,
         },
     )?;
-    if content.ap_id.is_none() {
-        db::outbox::record(c, db::outbox::REPLY_CREATED, id)?;
-    } else if let Some(activity) = &content.received {
-        db::outbox::record_payload(c, db::outbox::REMOTE_ACTIVITY, id, activity)?;
+    if !p.from_elsewhere {
+        if reply {
+            db::outbox::record(c, db::outbox::REPLY_CREATED, p.post_id)?;
+        } else {
+            db::outbox::record(c, db::outbox::THREAD_CREATED, p.thread.id)?;
+        }
+    } else if let Some(activity) = p.received {
+        db::outbox::record_payload(c, db::outbox::REMOTE_ACTIVITY, p.post_id, activity)?;
     }
-    posts::find(c, id)?.ok_or_else(|| AppError::not_found("post"))
+    Ok(())
 }
 
 /// The author edits their own post (and, for an opening post, the title). The earlier version is
@@ -629,7 +748,13 @@ pub async fn edit_as(
             if let Some(t) = new_title.filter(|_| title_changed) {
                 threads::set_title(c, thread.id, &t, &slugify(&t))?;
             }
-            if post.ap_id.is_none() {
+            // A post waiting for approval has not gone anywhere yet: nothing to tell.
+            if post.is_held() {
+                // What is passed on once approved is the edit, which carries the new text.
+                if let Some(activity) = &content.received {
+                    posts::set_held_activity(c, post.id, activity)?;
+                }
+            } else if post.ap_id.is_none() {
                 db::outbox::record(c, db::outbox::POST_UPDATED, post.id)?;
             } else if let Some(activity) = &content.received {
                 db::outbox::record_payload(c, db::outbox::REMOTE_ACTIVITY, post.id, activity)?;
@@ -668,14 +793,23 @@ pub async fn delete_as(
     h.db.transaction(move |c| {
         let now = db::now();
         posts::tombstone(c, post.id, now)?;
+        // A post that was waiting for approval was never counted nor sent anywhere.
+        let held = post.is_held();
+        if held {
+            posts::set_held(c, post.id, None)?;
+        }
         if post.parent_id.is_none() {
             threads::mark_deleted(c, thread.id)?;
             threads::set_like_count(c, thread.id, 0)?;
-        } else {
+            threads::set_held(c, thread.id, false)?;
+        } else if !held {
             threads::add_replies(c, thread.id, -1)?;
         }
         if thread.answer_post_id == Some(post.id) {
             threads::set_answer(c, thread.id, None)?;
+        }
+        if held {
+            return Ok(());
         }
         if post.ap_id.is_none() {
             db::outbox::record(c, db::outbox::POST_DELETED, post.id)?;
@@ -706,6 +840,12 @@ pub async fn like_as(h: &Hearth, person_id: i64, post_id: i64, on: bool) -> AppR
             let thread =
                 threads::find(c, post.thread_id)?.ok_or_else(|| AppError::not_found("thread"))?;
             super::moderation::ensure_not_banned(c, person_id, Some(thread.space_id))?;
+        }
+        if post.is_held() && on {
+            return Err(AppError::conflict(
+                "post",
+                "this post waits for a moderator's approval",
+            ));
         }
         if post.is_removed() && on {
             return Err(AppError::conflict(
@@ -809,6 +949,9 @@ pub async fn history(
     post_id: i64,
 ) -> AppResult<views::History> {
     let (post, thread, space) = locate(h, post_id).await?;
+    if post.is_held() && !viewer.is_some_and(|v| v.sees_removed(post.author_id)) {
+        return Err(AppError::not_found("post"));
+    }
     let author_id = post.author_id;
     let (author, revisions) =
         h.db.run(move |c| {
@@ -852,11 +995,20 @@ pub async fn by_author(
     let profile = super::accounts::profile(h, name).await?;
     let limit = limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
     let pname = profile.name.clone();
+    // Posts waiting for approval are listed for their author and moderators only.
+    let viewer_id = viewer.map(|v| (v.person.id, v.role().can_moderate()));
     let mut rows =
         h.db.run(move |c| {
             let person = db::persons::find_by_name(c, &pname)?
                 .ok_or_else(|| AppError::not_found("person"))?;
-            Ok(posts::by_author(c, person.id, before, limit + 1)?)
+            let with_held = viewer_id.is_some_and(|(id, moderator)| moderator || id == person.id);
+            Ok(posts::by_author(
+                c,
+                person.id,
+                before,
+                limit + 1,
+                with_held,
+            )?)
         })
         .await?;
     let next = if rows.len() as i64 > limit {

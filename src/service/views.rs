@@ -233,6 +233,8 @@ pub struct Space {
     pub home: Option<String>,
     /// How soon staff aim to answer here, in minutes (0: no target).
     pub response_target_minutes: i64,
+    /// How many posts of a newcomer wait for a moderator's approval (0: none).
+    pub newcomer_posts: i64,
 }
 
 impl Space {
@@ -255,6 +257,7 @@ impl Space {
             thread_count,
             last_activity_at: last.map(utc),
             response_target_minutes: s.response_target_minutes,
+            newcomer_posts: s.newcomer_posts,
             home: s
                 .remote_actor_id
                 .and_then(|_| s.name.split_once('@'))
@@ -314,6 +317,8 @@ pub struct ThreadSummary {
     /// The opening post was removed by moderators (the title is shown only to its author and
     /// moderators).
     pub removed: bool,
+    /// The question waits for a moderator's approval (only its author and moderators see it).
+    pub held: bool,
 }
 
 pub fn thread_url(space: &str, id: i64, slug: &str) -> String {
@@ -345,6 +350,7 @@ impl ThreadSummary {
             answered: t.answer_post_id.is_some(),
             deleted: t.deleted,
             removed: t.removed,
+            held: t.held,
         }
     }
 }
@@ -376,6 +382,10 @@ pub struct Post {
     pub removed: bool,
     /// "removed by moderators: <reason>" is shown with this reason.
     pub removal_reason: Option<String>,
+    /// Waiting for a moderator's approval (only its author and moderators see it meanwhile).
+    pub held: bool,
+    /// Why it waits.
+    pub held_reason: Option<String>,
     pub like_count: i64,
     /// Whether the viewer likes it (false for visitors).
     pub liked: bool,

@@ -54,6 +54,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/modlog", get(pages::moderation::log))
         .route("/moderation/bans", post(pages::moderation::ban))
         .route(
+            "/moderation/posts/{id}/approve",
+            post(pages::moderation::approve),
+        )
+        .route(
+            "/moderation/posts/{id}/reject",
+            post(pages::moderation::reject),
+        )
+        .route(
             "/moderation/bans/{id}/lift",
             post(pages::moderation::lift_ban),
         )

@@ -15,6 +15,7 @@ mod durability;
 mod federation;
 mod fixtures;
 mod health;
+mod held;
 mod instances;
 mod interop;
 mod limits;

@@ -266,6 +266,8 @@ pub struct SpaceForm {
     archived: Option<String>,
     /// The desk's response target in hours ("24", "0.5"); empty leaves it as it is.
     response_target_hours: String,
+    /// The newcomer gate; empty leaves it as it is.
+    newcomer_posts: String,
 }
 
 fn target_minutes(raw: &str) -> Result<Option<i64>, AppError> {
@@ -369,10 +371,19 @@ pub async fn update_space(
         Ok(v) => v,
         Err(r) => return Ok(r),
     };
+    let newcomers = match f.newcomer_posts.trim() {
+        "" => Ok(None),
+        n => n.parse::<i64>().map(Some).map_err(|_| {
+            AppError::invalid(
+                "newcomer_posts",
+                "the newcomer gate is a number of posts (0 for none)",
+            )
+        }),
+    };
     let result = match posting_mode(&f.posting_mode)
-        .and_then(|m| Ok((m, target_minutes(&f.response_target_hours)?)))
+        .and_then(|m| Ok((m, target_minutes(&f.response_target_hours)?, newcomers?)))
     {
-        Ok((mode, target)) => {
+        Ok((mode, target, newcomers)) => {
             crate::service::spaces::update(
                 &s.hearth,
                 &viewer,
@@ -384,6 +395,7 @@ pub async fn update_space(
                     posting_mode: mode,
                     archived: Some(f.archived.as_deref() == Some("on")),
                     response_target_minutes: target,
+                    newcomer_posts: newcomers,
                 },
             )
             .await

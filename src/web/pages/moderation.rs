@@ -104,11 +104,15 @@ async fn render_queue(
 ) -> WebResult<String> {
     let reports = moderation::open_reports(&s.hearth, viewer).await?;
     let bans = moderation::bans_in_force(&s.hearth, viewer).await?;
+    let held = moderation::held_posts(&s.hearth, viewer).await?;
     let spaces = crate::service::spaces::list(&s.hearth, true).await?;
     Ok(s.templates.render(
         "moderation.html",
         merge_maps([
-            context! { reports => val(&reports), bans => val(&bans), spaces => val(&spaces) },
+            context! {
+                reports => val(&reports), bans => val(&bans), spaces => val(&spaces),
+                held => val(&held),
+            },
             extra,
             page.base(),
         ]),
@@ -298,4 +302,31 @@ pub async fn log(
         merge_maps([context! { log => val(&list), space => space }, page.base()]),
     )?;
     Ok(html(body))
+}
+
+pub async fn approve(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let viewer = match page.require_viewer() {
+        Ok(v) => v.clone(),
+        Err(r) => return Ok(r),
+    };
+    moderation::approve(&s.hearth, &viewer, id).await?;
+    Ok(see_other("/moderation#held"))
+}
+
+pub async fn reject(
+    State(s): State<AppState>,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> WebResult<Response> {
+    let viewer = match page.require_viewer() {
+        Ok(v) => v.clone(),
+        Err(r) => return Ok(r),
+    };
+    moderation::reject(&s.hearth, &viewer, id, &f.reason).await?;
+    Ok(see_other("/moderation#held"))
 }
