@@ -853,6 +853,12 @@ pub async fn approve(h: &Hearth, viewer: &Viewer, post_id: i64) -> AppResult<()>
     let by = viewer.person.id;
     h.db.transaction(move |c| {
         let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
+        if post.is_removed() {
+            return Err(AppError::conflict(
+                "post",
+                "this post was removed while it waited; restore it first",
+            ));
+        }
         if !posts::set_held(c, post.id, None)? {
             return Err(AppError::conflict(
                 "post",
@@ -889,6 +895,7 @@ pub async fn approve(h: &Hearth, viewer: &Viewer, post_id: i64) -> AppResult<()>
                 from_elsewhere: post.ap_id.is_some(),
                 received: post.held_activity.as_deref(),
                 at: db::now(),
+                written_at: post.created_at,
             },
         )?;
         modlog::record(

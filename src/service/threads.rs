@@ -194,7 +194,8 @@ pub async fn ask_as(
                     slug: &slug,
                     created_at: now,
                     last_activity_at: now,
-                    // A held question waits for staff from its approval on.
+                    // A held question reaches the desk when approved (waiting since it was
+                    // asked).
                     waiting_since: (waits && held.is_none()).then_some(now),
                 },
             )?;
@@ -228,6 +229,7 @@ pub async fn ask_as(
                     from_elsewhere: content.ap_id.is_some(),
                     received: content.received.as_deref(),
                     at: now,
+                    written_at: now,
                 },
             )?;
             Ok(thread)
@@ -581,6 +583,7 @@ pub fn reply_in(
                 from_elsewhere: content.ap_id.is_some(),
                 received: content.received.as_deref(),
                 at: now,
+                written_at: now,
             },
         )?,
     }
@@ -642,7 +645,10 @@ pub(super) struct Publish<'a> {
     /// Written on another server (then `received` is passed on, if there is one).
     pub from_elsewhere: bool,
     pub received: Option<&'a str>,
+    /// When it goes out (the thread's latest activity).
     pub at: chrono::NaiveDateTime,
+    /// When it was written: for a reply by a customer, the desk's wait runs from then.
+    pub written_at: chrono::NaiveDateTime,
 }
 
 /// Makes a new post public, in the caller's transaction: for a reply the thread's count and
@@ -654,7 +660,7 @@ pub(super) fn publish(c: &mut db::DbConn, p: &Publish<'_>) -> AppResult<()> {
     if reply {
         threads::touch_activity(c, p.thread.id, p.at, 1)?;
         if p.local_space {
-            db::desk::note_post(c, p.thread.id, p.at, p.author.role().is_staff())?;
+            db::desk::note_post(c, p.thread.id, p.written_at, p.author.role().is_staff())?;
         }
     }
     super::notifications::on_post(

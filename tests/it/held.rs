@@ -251,6 +251,32 @@ async fn newcomers_wait_for_a_moderator(b: Backend) {
     let (_, v) = get(&i, &carl, &thread).await;
     assert_eq!(v["reply_count"], 4);
 
+    // Removed while it waited: not approved as it is.
+    let waiting = post(
+        &i,
+        &ana,
+        &replies,
+        json!({ "body": "Mirror: https://example.net" }),
+    )
+    .await;
+    assert_eq!(waiting["held"], true);
+    post(
+        &i,
+        &mo,
+        &format!("/api/v1/posts/{}/removal", waiting["id"]),
+        json!({ "reason": "Spam" }),
+    )
+    .await;
+    let (got, _) = call(
+        &i,
+        Method::POST,
+        &format!("/api/v1/posts/{}/approve", waiting["id"]),
+        &mo,
+        None,
+    )
+    .await;
+    assert_eq!(got, 409);
+
     // Rejected, with a reason: it never appears; she sees why; it cannot be restored.
     let opening = {
         let (_, v) = get(&i, &ana, &format!("/api/v1/threads/{}", q["id"])).await;
@@ -294,9 +320,7 @@ async fn newcomers_wait_for_a_moderator(b: Backend) {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["reject_post", "approve_post"]);
-    let (_, queue) = get(&i, &mo, "/api/v1/held").await;
-    assert_eq!(queue.as_array().unwrap().len(), 0);
+    assert_eq!(actions, ["reject_post", "remove_post", "approve_post"]);
 }
 
 async fn a_fresh_remote_account_is_held_and_approval_federates(b: Backend) {
