@@ -74,9 +74,9 @@ impl Viewer {
         self.person.role()
     }
 
-    /// Whether they may read what moderators removed from `author_id`: its author, and
-    /// moderators and admins.
-    pub fn sees_removed(&self, author_id: i64) -> bool {
+    /// Whether they may read what is hidden from others among `author_id`'s posts (removed by
+    /// moderators, or waiting for approval): its author, and moderators and admins.
+    pub fn sees_hidden(&self, author_id: i64) -> bool {
         self.person.id == author_id || self.role().can_moderate()
     }
 

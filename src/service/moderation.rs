@@ -599,25 +599,37 @@ pub struct BanView {
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-fn ban_view(c: &mut db::DbConn, b: bans::Ban) -> AppResult<BanView> {
-    let person = persons::get(c, b.person_id)?.name;
-    let space = match b.space_id {
-        Some(id) => Some(db::spaces::get(c, id)?.name),
-        None => None,
-    };
-    let banned_by = match b.created_by {
-        Some(id) => Some(persons::get(c, id)?.name),
-        None => None,
-    };
-    Ok(BanView {
-        id: b.id,
-        person,
-        space,
-        reason: b.reason,
-        banned_by,
-        created_at: b.created_at.and_utc(),
-        expires_at: b.expires_at.map(|t| t.and_utc()),
-    })
+/// Turns ban rows into views in two queries however many there are (names of the people and
+/// of the spaces), as `log_views` does for the log.
+fn ban_views(c: &mut db::DbConn, rows: Vec<bans::Ban>) -> AppResult<Vec<BanView>> {
+    let mut ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|b| [Some(b.person_id), b.created_by])
+        .flatten()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: std::collections::HashMap<i64, String> = persons::by_ids(c, &ids)?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let mut space_ids: Vec<i64> = rows.iter().filter_map(|b| b.space_id).collect();
+    space_ids.sort_unstable();
+    space_ids.dedup();
+    let spaces: std::collections::HashMap<i64, String> =
+        db::spaces::names(c, &space_ids)?.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|b| BanView {
+            id: b.id,
+            person: names.get(&b.person_id).cloned().unwrap_or_default(),
+            space: b.space_id.and_then(|id| spaces.get(&id).cloned()),
+            reason: b.reason,
+            banned_by: b.created_by.and_then(|id| names.get(&id).cloned()),
+            created_at: b.created_at.and_utc(),
+            expires_at: b.expires_at.map(|t| t.and_utc()),
+        })
+        .collect())
 }
 
 /// Refuses what a banned person tries to do in `space_id` (or, with None, anywhere on the
@@ -738,7 +750,7 @@ pub async fn ban(h: &Hearth, viewer: &Viewer, input: BanInput) -> AppResult<BanV
                 )?;
             }
             let row = bans::find(c, id)?.ok_or_else(|| AppError::not_found("ban"))?;
-            ban_view(c, row)
+            Ok(ban_views(c, vec![row])?.remove(0))
         })
         .await?;
     h.outbox.notify_one();
@@ -789,10 +801,8 @@ pub async fn lift_ban(h: &Hearth, viewer: &Viewer, id: i64, reason_in: &str) -> 
 pub async fn bans_in_force(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<BanView>> {
     require_moderator_to("see bans", viewer)?;
     h.db.run(|c| {
-        bans::all_in_force(c, db::now(), 500)?
-            .into_iter()
-            .map(|b| ban_view(c, b))
-            .collect()
+        let rows = bans::all_in_force(c, db::now(), 500)?;
+        ban_views(c, rows)
     })
     .await
 }

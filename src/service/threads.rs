@@ -249,7 +249,7 @@ fn post_view(
 ) -> views::Post {
     let deleted = p.deleted_at.is_some();
     let removed = p.is_removed();
-    let hidden = removed && !viewer.is_some_and(|v| v.sees_removed(p.author_id));
+    let hidden = removed && !viewer.is_some_and(|v| v.sees_hidden(p.author_id));
     let (body, body_html) = if hidden {
         (String::new(), String::new())
     } else {
@@ -303,7 +303,7 @@ pub async fn show(
     let liked: std::collections::HashSet<i64> = liked.into_iter().collect();
     // What waits for approval is seen by its author and moderators only; a thread whose
     // question waits is not there for anyone else.
-    let sees = |author: i64| viewer.is_some_and(|v| v.sees_removed(author));
+    let sees = |author: i64| viewer.is_some_and(|v| v.sees_hidden(author));
     if thread.held && !sees(thread.author_id) {
         return Err(AppError::not_found("thread"));
     }
@@ -381,7 +381,7 @@ pub async fn show(
         && !thread.deleted
         && !thread.removed;
     let mut summary = views::ThreadSummary::new(&thread, &space.name, &thread_author);
-    if thread.removed && viewer.is_some_and(|v| v.sees_removed(thread.author_id)) {
+    if thread.removed && viewer.is_some_and(|v| v.sees_hidden(thread.author_id)) {
         summary.title = thread.title.clone();
     }
     Ok(views::ThreadView {
@@ -955,7 +955,7 @@ pub async fn history(
     post_id: i64,
 ) -> AppResult<views::History> {
     let (post, thread, space) = locate(h, post_id).await?;
-    if post.is_held() && !viewer.is_some_and(|v| v.sees_removed(post.author_id)) {
+    if post.is_held() && !viewer.is_some_and(|v| v.sees_hidden(post.author_id)) {
         return Err(AppError::not_found("post"));
     }
     let author_id = post.author_id;
@@ -970,14 +970,14 @@ pub async fn history(
     let depth = u32::from(post.parent_id.is_some());
     // What moderators removed keeps its earlier versions from everyone but its author and
     // moderators too.
-    let hidden = post.is_removed() && !viewer.is_some_and(|v| v.sees_removed(post.author_id));
-    let title_hidden = thread.removed && !viewer.is_some_and(|v| v.sees_removed(thread.author_id));
+    let hidden = post.is_removed() && !viewer.is_some_and(|v| v.sees_hidden(post.author_id));
+    let title_hidden = thread.removed && !viewer.is_some_and(|v| v.sees_hidden(thread.author_id));
     Ok(views::History {
         post: post_view(&post, &author, viewer, false, thread.answer_post_id, depth),
         thread_title: if thread.deleted {
             "[deleted]".into()
         } else if title_hidden {
-            "[removed by moderators]".into()
+            views::REMOVED_TITLE.into()
         } else {
             thread.title.clone()
         },
@@ -1028,14 +1028,14 @@ pub async fn by_author(
             .iter()
             .map(|(p, t, s)| {
                 let base = views::thread_url(&s.name, t.id, &t.slug);
-                let sees = viewer.is_some_and(|v| v.sees_removed(p.author_id));
+                let sees = viewer.is_some_and(|v| v.sees_hidden(p.author_id));
                 views::Contribution {
                     post_id: p.id,
                     started_thread: p.parent_id.is_none(),
                     thread_title: if t.deleted {
                         "[deleted]".into()
-                    } else if t.removed && !viewer.is_some_and(|v| v.sees_removed(t.author_id)) {
-                        "[removed by moderators]".into()
+                    } else if t.removed && !viewer.is_some_and(|v| v.sees_hidden(t.author_id)) {
+                        views::REMOVED_TITLE.into()
                     } else {
                         t.title.clone()
                     },

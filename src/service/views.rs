@@ -321,6 +321,9 @@ pub struct ThreadSummary {
     pub held: bool,
 }
 
+/// The title others see of a thread whose question moderators removed.
+pub const REMOVED_TITLE: &str = "[removed by moderators]";
+
 pub fn thread_url(space: &str, id: i64, slug: &str) -> String {
     if slug.is_empty() {
         format!("/s/{space}/t/{id}")
@@ -337,7 +340,7 @@ impl ThreadSummary {
             title: if t.deleted {
                 "[deleted]".to_string()
             } else if t.removed {
-                "[removed by moderators]".to_string()
+                REMOVED_TITLE.to_string()
             } else {
                 t.title.clone()
             },
