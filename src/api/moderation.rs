@@ -62,8 +62,8 @@ pub async fn list(
 pub struct ResolveRequest {
     /// What was done and why, 1-2000 characters (kept with the report and in the audit log).
     pub note: String,
-    /// `dismiss` (default) or `remove_post`: remove the reported post, the note being the
-    /// public reason.
+    /// `dismiss` (default), `remove_post`: remove the reported post, the note being the
+    /// public reason, or `remove_spam`: the same, and the spam filter learns it as spam.
     #[serde(default)]
     pub action: moderation::Action,
 }
@@ -106,6 +106,10 @@ pub struct RemovalRequest {
     /// (optional when restoring).
     #[serde(default)]
     pub reason: String,
+    /// Removed or turned down as spam: the spam filter learns from it (its words count as
+    /// spam from now on). Not used when restoring: a restored post counts as not spam.
+    #[serde(default)]
+    pub spam: bool,
 }
 
 /// Removes a post with a reason (moderators and admins only). The words are not changed: its
@@ -123,7 +127,7 @@ pub async fn remove(
     ApiJson(req): ApiJson<RemovalRequest>,
 ) -> ApiResult<Json<moderation::LogEntry>> {
     Ok(Json(
-        moderation::remove_post(&s.hearth, &v, id, &req.reason).await?,
+        moderation::remove_post(&s.hearth, &v, id, &req.reason, req.spam).await?,
     ))
 }
 
@@ -246,7 +250,8 @@ pub async fn held(
     Ok(Json(moderation::held_posts(&s.hearth, &v).await?))
 }
 
-/// Lets a held post through: it appears, federates and notifies as if just written.
+/// Lets a held post through: it appears, federates and notifies as if just written; the spam
+/// filter learns it as not spam.
 #[utoipa::path(post, path = "/api/v1/posts/{id}/approve", tag = "moderation", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -272,6 +277,6 @@ pub async fn reject(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<RemovalRequest>,
 ) -> ApiResult<StatusCode> {
-    moderation::reject(&s.hearth, &v, id, &req.reason).await?;
+    moderation::reject(&s.hearth, &v, id, &req.reason, req.spam).await?;
     Ok(StatusCode::NO_CONTENT)
 }

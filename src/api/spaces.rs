@@ -93,6 +93,10 @@ pub struct UpdateSpaceRequest {
     /// someone from a server the space has not seen) wait for a moderator's approval, and so
     /// do posts with links from accounts less than a week old. 0 (off, the default) to 20.
     pub newcomer_posts: Option<i64>,
+    /// Members' posts whose spam score (0–100: links, repeated words, a new account, a burst
+    /// of posts, the filter learned from moderators) reaches this wait for a moderator. 1 to
+    /// 100, or 0 to hold nothing for its score; new spaces have 50.
+    pub spam_threshold: Option<i64>,
 }
 
 /// Edits or archives a space (admins only).
@@ -114,6 +118,7 @@ pub async fn update(
         archived: req.archived,
         response_target_minutes: req.response_target_minutes,
         newcomer_posts: req.newcomer_posts,
+        spam_threshold: req.spam_threshold,
     };
     Ok(Json(spaces::update(&s.hearth, &v, &name, update).await?))
 }

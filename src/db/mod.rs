@@ -20,6 +20,7 @@ pub mod policy;
 pub mod posts;
 pub mod reports;
 pub mod spaces;
+pub mod spam;
 pub mod threads;
 pub mod tokens;
 

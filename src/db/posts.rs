@@ -34,6 +34,13 @@ pub struct Post {
     pub held_reason: String,
     /// For a held post from another server: the activity as received, to pass on once approved.
     pub held_activity: Option<String>,
+    /// The spam score of a member's post when it was written (0–100) and why.
+    pub spam_score: Option<i64>,
+    pub spam_why: String,
+    /// A hash of its own words, to find the same words posted again (`service::spam`).
+    pub body_hash: Option<i64>,
+    /// What a moderator's decision taught the spam filter: spam, not spam, or nothing.
+    pub trained_spam: Option<bool>,
 }
 
 impl Post {
@@ -56,6 +63,9 @@ pub struct NewPost<'a> {
     pub body_html: &'a str,
     pub created_at: NaiveDateTime,
     pub ap_id: Option<&'a str>,
+    pub spam_score: Option<i64>,
+    pub spam_why: &'a str,
+    pub body_hash: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -103,6 +103,15 @@ diesel::table! {
         remote_actor_id -> Nullable<BigInt>,
         response_target_minutes -> BigInt,
         newcomer_posts -> BigInt,
+        spam_threshold -> BigInt,
+    }
+}
+
+diesel::table! {
+    spam_tokens (token) {
+        token -> Text,
+        spam -> BigInt,
+        ham -> BigInt,
     }
 }
 
@@ -159,6 +168,10 @@ diesel::table! {
         held_at -> Nullable<Timestamp>,
         held_reason -> Text,
         held_activity -> Nullable<Text>,
+        spam_score -> Nullable<BigInt>,
+        spam_why -> Text,
+        body_hash -> Nullable<BigInt>,
+        trained_spam -> Nullable<Bool>,
     }
 }
 

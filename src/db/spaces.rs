@@ -27,6 +27,8 @@ pub struct Space {
     pub response_target_minutes: i64,
     /// How many posts of a newcomer wait for a moderator's approval here (0: none).
     pub newcomer_posts: i64,
+    /// Posts of members scoring at least this on the spam score wait for a moderator (0: none).
+    pub spam_threshold: i64,
 }
 
 impl Space {
@@ -62,6 +64,7 @@ pub struct SpaceChanges {
     pub archived: Option<bool>,
     pub response_target_minutes: Option<i64>,
     pub newcomer_posts: Option<i64>,
+    pub spam_threshold: Option<i64>,
     pub updated_at: Option<NaiveDateTime>,
 }
 

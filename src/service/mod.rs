@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod password;
 pub mod policy;
 pub mod spaces;
+pub mod spam;
 pub mod threads;
 pub mod validate;
 pub mod views;

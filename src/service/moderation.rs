@@ -253,6 +253,8 @@ pub enum Action {
     Dismiss,
     /// Remove the reported post, with the note as the public reason.
     RemovePost,
+    /// Remove it as spam: the same, and the spam filter learns from it.
+    RemoveSpam,
 }
 
 /// Resolves a report with a note (recorded in the audit log), after acting on it: with
@@ -277,11 +279,11 @@ pub async fn resolve(
                     "this report is already resolved",
                 ));
             }
-            if action == Action::RemovePost {
+            if action != Action::Dismiss {
                 let post = report.post_id.ok_or_else(|| {
                     AppError::invalid("action", "this report is not about a post")
                 })?;
-                remove_in(c, by, post, &note)?;
+                remove_in(c, by, post, &note, action == Action::RemoveSpam)?;
             }
             if !reports::resolve(c, id, by, &note)? {
                 return Err(AppError::conflict(
@@ -357,27 +359,46 @@ fn set_removal(
         },
     )?;
     db::outbox::record(c, event, entry)?;
+    // A restored post was judged acceptable: if its removal taught the filter "spam", that is
+    // taken back, and it now counts as not spam.
+    if !remove && post.trained_spam == Some(true) {
+        super::spam::train(c, &post, Some(false))?;
+    }
     Ok(entry)
 }
 
-fn remove_in(c: &mut db::DbConn, by: i64, post_id: i64, reason: &str) -> AppResult<i64> {
-    set_removal(c, by, post_id, true, reason)
+/// Removes a post; `spam`: as spam, which the filter learns.
+fn remove_in(
+    c: &mut db::DbConn,
+    by: i64,
+    post_id: i64,
+    reason: &str,
+    spam: bool,
+) -> AppResult<i64> {
+    let entry = set_removal(c, by, post_id, true, reason)?;
+    if spam {
+        let post = posts::find(c, post_id)?.ok_or_else(|| AppError::not_found("post"))?;
+        super::spam::train(c, &post, Some(true))?;
+    }
+    Ok(entry)
 }
 
 /// A moderator removes a post with a reason (shown in its place and in the public log). Its
-/// author still sees it; nobody can edit it while it is removed.
+/// author still sees it; nobody can edit it while it is removed. With `spam`, the spam filter
+/// learns from it.
 pub async fn remove_post(
     h: &Hearth,
     viewer: &Viewer,
     post_id: i64,
     reason_in: &str,
+    spam: bool,
 ) -> AppResult<LogEntry> {
     require_moderator_to("remove posts", viewer)?;
     let reason = validate::text("reason", reason_in, REASON_MAX, true)?;
     let by = viewer.person.id;
     let entry =
         h.db.transaction(move |c| {
-            let id = remove_in(c, by, post_id, &reason)?;
+            let id = remove_in(c, by, post_id, &reason, spam)?;
             entry_view(c, id)
         })
         .await?;
@@ -737,7 +758,7 @@ pub async fn ban(h: &Hearth, viewer: &Viewer, input: BanInput) -> AppResult<BanV
             )?;
             if input.remove_content {
                 for post in posts::ids_up_by_author(c, person.id, space_id)? {
-                    remove_in(c, by, post, &reason)?;
+                    remove_in(c, by, post, &reason, false)?;
                 }
             }
             // A ban from a space here is passed on by its Group (Lemmy's community ban).
@@ -820,8 +841,11 @@ pub struct HeldPost {
     pub opening: bool,
     pub body: String,
     pub body_html: String,
-    /// Why it waits (which rule of the newcomer gate).
+    /// Why it waits (a rule of the newcomer gate, or its spam score).
     pub reason: String,
+    /// Its spam score (0–100) and what made it, for a member's post.
+    pub spam_score: Option<i64>,
+    pub spam_why: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -847,6 +871,8 @@ pub async fn held_posts(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<HeldPost>>
                     body: p.body,
                     body_html: p.body_html,
                     reason: p.held_reason,
+                    spam_score: p.spam_score,
+                    spam_why: p.spam_why,
                     created_at: p.created_at.and_utc(),
                 }
             })
@@ -857,7 +883,7 @@ pub async fn held_posts(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<HeldPost>>
 
 /// A moderator lets a held post through: from now on everyone sees it, and it is published
 /// as if just written (it federates, notifies, and a question reaches the desk, waiting since
-/// it was asked).
+/// it was asked). The spam filter learns it as not spam.
 pub async fn approve(h: &Hearth, viewer: &Viewer, post_id: i64) -> AppResult<()> {
     require_moderator_to("approve posts", viewer)?;
     let by = viewer.person.id;
@@ -920,6 +946,7 @@ pub async fn approve(h: &Hearth, viewer: &Viewer, post_id: i64) -> AppResult<()>
                 expires_at: None,
             },
         )?;
+        super::spam::train(c, &post, Some(false))?;
         Ok(())
     })
     .await?;
@@ -928,8 +955,15 @@ pub async fn approve(h: &Hearth, viewer: &Viewer, post_id: i64) -> AppResult<()>
 }
 
 /// A moderator turns a held post down, with a reason: it stays out of sight (removed, the
-/// reason shown to its author), and it never went anywhere, so nothing is federated.
-pub async fn reject(h: &Hearth, viewer: &Viewer, post_id: i64, reason_in: &str) -> AppResult<()> {
+/// reason shown to its author), and it never went anywhere, so nothing is federated. With
+/// `spam`, the spam filter learns from it.
+pub async fn reject(
+    h: &Hearth,
+    viewer: &Viewer,
+    post_id: i64,
+    reason_in: &str,
+    spam: bool,
+) -> AppResult<()> {
     require_moderator_to("reject posts", viewer)?;
     let reason = validate::text("reason", reason_in, REASON_MAX, true)?;
     let by = viewer.person.id;
@@ -960,6 +994,9 @@ pub async fn reject(h: &Hearth, viewer: &Viewer, post_id: i64, reason_in: &str) 
                 expires_at: None,
             },
         )?;
+        if spam {
+            super::spam::train(c, &post, Some(true))?;
+        }
         Ok(())
     })
     .await

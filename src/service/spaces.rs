@@ -92,6 +92,8 @@ pub struct SpaceUpdate {
     pub response_target_minutes: Option<i64>,
     /// The newcomer gate: how many posts of a newcomer wait for approval (0: none; at most 20).
     pub newcomer_posts: Option<i64>,
+    /// The spam score at which members' posts wait for a moderator (1–100; 0: never).
+    pub spam_threshold: Option<i64>,
 }
 
 pub async fn update(
@@ -129,6 +131,14 @@ pub async fn update(
             format!("newcomer_posts must be between 0 (no gate) and {NEWCOMER_POSTS_MAX}"),
         ));
     }
+    if let Some(n) = input.spam_threshold
+        && !(0..=100).contains(&n)
+    {
+        return Err(AppError::invalid(
+            "spam_threshold",
+            "spam_threshold must be between 1 and 100, or 0 to hold nothing for its score",
+        ));
+    }
     let space = get_row(h, name).await?;
     if space.is_remote() {
         return Err(AppError::forbidden(
@@ -148,6 +158,7 @@ pub async fn update(
                 archived: input.archived,
                 response_target_minutes: input.response_target_minutes,
                 newcomer_posts: input.newcomer_posts,
+                spam_threshold: input.spam_threshold,
                 updated_at: Some(db::now()),
             };
             spaces::update(c, space.id, &changes)?;

@@ -183,7 +183,8 @@ pub async fn ask_as(
     let thread =
         h.db.transaction(move |c| {
             super::moderation::ensure_not_banned(c, author_row.id, Some(space.id))?;
-            let held = gate(c, &space, &author_row, &content)?;
+            let screened = screen(c, &space, &author_row, &content)?;
+            let held = screened.held.clone();
             let now = db::now();
             let id = threads::insert(
                 c,
@@ -209,6 +210,9 @@ pub async fn ask_as(
                     body_html: &content.html,
                     created_at: now,
                     ap_id: content.ap_id.as_deref(),
+                    spam_score: screened.score.as_ref().map(|s| s.points),
+                    spam_why: &screened.why(),
+                    body_hash: screened.hash,
                 },
             )?;
             if let Some(reason) = &held {
@@ -250,6 +254,7 @@ fn post_view(
     let deleted = p.deleted_at.is_some();
     let removed = p.is_removed();
     let hidden = removed && !viewer.is_some_and(|v| v.sees_hidden(p.author_id));
+    let moderator = viewer.is_some_and(|v| v.role().can_moderate());
     let (body, body_html) = if hidden {
         (String::new(), String::new())
     } else {
@@ -269,6 +274,14 @@ fn post_view(
         removal_reason: removed.then(|| p.removed_reason.clone()),
         held: p.is_held(),
         held_reason: p.is_held().then(|| p.held_reason.clone()),
+        spam: moderator
+            .then(|| {
+                p.spam_score.map(|score| views::SpamScore {
+                    score,
+                    why: p.spam_why.clone(),
+                })
+            })
+            .flatten(),
         like_count: p.like_count,
         liked,
         is_answer: answer == Some(p.id),
@@ -553,7 +566,8 @@ pub fn reply_in(
         }
     };
     let author = db::persons::get(c, author_id)?;
-    let held = gate(c, &space, &author, content)?;
+    let screened = screen(c, &space, &author, content)?;
+    let held = screened.held.clone();
     let now = db::now();
     let id = posts::insert(
         c,
@@ -565,6 +579,9 @@ pub fn reply_in(
             body_html: &content.html,
             created_at: now,
             ap_id: content.ap_id.as_deref(),
+            spam_score: screened.score.as_ref().map(|s| s.points),
+            spam_why: &screened.why(),
+            body_hash: screened.hash,
         },
     )?;
     match &held {
@@ -588,6 +605,59 @@ pub fn reply_in(
         )?,
     }
     posts::find(c, id)?.ok_or_else(|| AppError::not_found("post"))
+}
+
+/// What screening a new post found: whether it waits for a moderator and why, and (for a
+/// member's post in a space here) its spam score and the hash of its words.
+struct Screened {
+    held: Option<String>,
+    score: Option<super::spam::Score>,
+    hash: Option<i64>,
+}
+
+impl Screened {
+    fn why(&self) -> String {
+        self.score
+            .as_ref()
+            .map(super::spam::Score::why_text)
+            .unwrap_or_default()
+    }
+}
+
+/// Screens a new post before it is stored: the newcomer gate, then the spam score (members'
+/// posts in spaces here; staff, moderators and admins are not scored, and a space on another
+/// server is moderated by its own Group). A post scoring at least the space's threshold waits.
+fn screen(
+    c: &mut db::DbConn,
+    space: &spaces::Space,
+    author: &Person,
+    content: &Content,
+) -> AppResult<Screened> {
+    let held = gate(c, space, author, content)?;
+    if space.is_remote() || author.role() != crate::domain::Role::Member {
+        return Ok(Screened {
+            held,
+            score: None,
+            hash: None,
+        });
+    }
+    let analysis = super::spam::analyse(&content.html);
+    let score = super::spam::assess(c, author, &analysis)?;
+    let threshold = space.spam_threshold;
+    let held = held.or_else(|| {
+        (threshold > 0 && score.points >= threshold).then(|| {
+            format!(
+                "spam score {} (this space holds from {threshold}): {}",
+                score.points,
+                score.why_text()
+            )
+        })
+    });
+    Ok(Screened {
+        held,
+        score: Some(score),
+        hash: analysis.hash,
+    })
 }
 
 /// Accounts younger than this count as new for the newcomer gate's rule on links.

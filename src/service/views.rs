@@ -235,6 +235,8 @@ pub struct Space {
     pub response_target_minutes: i64,
     /// How many posts of a newcomer wait for a moderator's approval (0: none).
     pub newcomer_posts: i64,
+    /// Members' posts scoring at least this on the spam score wait for a moderator (0: none).
+    pub spam_threshold: i64,
 }
 
 impl Space {
@@ -258,6 +260,7 @@ impl Space {
             last_activity_at: last.map(utc),
             response_target_minutes: s.response_target_minutes,
             newcomer_posts: s.newcomer_posts,
+            spam_threshold: s.spam_threshold,
             home: s
                 .remote_actor_id
                 .and_then(|_| s.name.split_once('@'))
@@ -365,6 +368,13 @@ pub struct ThreadPage {
     pub next: Option<String>,
 }
 
+/// A post's spam score (0–100) and what made it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SpamScore {
+    pub score: i64,
+    pub why: String,
+}
+
 /// One post (the opening post or a reply) as a reader sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Post {
@@ -389,6 +399,9 @@ pub struct Post {
     pub held: bool,
     /// Why it waits.
     pub held_reason: Option<String>,
+    /// Its spam score when it was written, for moderators and admins only (null for others,
+    /// and for posts by staff and in spaces on other servers, which are not scored).
+    pub spam: Option<SpamScore>,
     pub like_count: i64,
     /// Whether the viewer likes it (false for visitors).
     pub liked: bool,

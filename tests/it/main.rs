@@ -25,5 +25,6 @@ mod notifications;
 mod peer;
 mod policy;
 mod removals;
+mod spam;
 mod staff;
 mod web;

@@ -268,6 +268,19 @@ pub struct SpaceForm {
     response_target_hours: String,
     /// The newcomer gate; empty leaves it as it is.
     newcomer_posts: String,
+    /// The spam score's threshold; empty leaves it as it is.
+    spam_threshold: String,
+}
+
+/// A whole number from a form field; empty leaves the setting as it is.
+fn number(raw: &str, field: &'static str, message: &'static str) -> Result<Option<i64>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        n => n
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, message)),
+    }
 }
 
 fn target_minutes(raw: &str) -> Result<Option<i64>, AppError> {
@@ -371,19 +384,23 @@ pub async fn update_space(
         Ok(v) => v,
         Err(r) => return Ok(r),
     };
-    let newcomers = match f.newcomer_posts.trim() {
-        "" => Ok(None),
-        n => n.parse::<i64>().map(Some).map_err(|_| {
-            AppError::invalid(
-                "newcomer_posts",
-                "the newcomer gate is a number of posts (0 for none)",
-            )
-        }),
-    };
+    let numbers = number(
+        &f.newcomer_posts,
+        "newcomer_posts",
+        "the newcomer gate is a number of posts (0 for none)",
+    )
+    .and_then(|n| {
+        let t = number(
+            &f.spam_threshold,
+            "spam_threshold",
+            "the spam threshold is a score from 1 to 100 (0 for none)",
+        )?;
+        Ok((n, t))
+    });
     let result = match posting_mode(&f.posting_mode)
-        .and_then(|m| Ok((m, target_minutes(&f.response_target_hours)?, newcomers?)))
+        .and_then(|m| Ok((m, target_minutes(&f.response_target_hours)?, numbers?)))
     {
-        Ok((mode, target, newcomers)) => {
+        Ok((mode, target, (newcomers, threshold))) => {
             crate::service::spaces::update(
                 &s.hearth,
                 &viewer,
@@ -396,6 +413,7 @@ pub async fn update_space(
                     archived: Some(f.archived.as_deref() == Some("on")),
                     response_target_minutes: target,
                     newcomer_posts: newcomers,
+                    spam_threshold: threshold,
                 },
             )
             .await

@@ -212,7 +212,7 @@ pub async fn lift_ban(
 #[serde(default)]
 pub struct ResolveForm {
     note: String,
-    /// `dismiss` or `remove_post`.
+    /// `dismiss`, `remove_post` or `remove_spam`.
     action: String,
 }
 
@@ -228,6 +228,7 @@ pub async fn resolve(
     };
     let action = match f.action.as_str() {
         "remove_post" => moderation::Action::RemovePost,
+        "remove_spam" => moderation::Action::RemoveSpam,
         _ => moderation::Action::Dismiss,
     };
     moderation::resolve(&s.hearth, &viewer, id, &f.note, action).await?;
@@ -251,6 +252,14 @@ pub async fn forward(
 #[serde(default)]
 pub struct ReasonForm {
     reason: String,
+    /// A checkbox: removed or turned down as spam (the spam filter learns from it).
+    spam: Option<String>,
+}
+
+impl ReasonForm {
+    fn spam(&self) -> bool {
+        self.spam.as_deref().is_some_and(|v| !v.is_empty())
+    }
 }
 
 /// A moderator removes a post from its page; back to the post, which now shows the reason.
@@ -264,7 +273,7 @@ pub async fn remove(
         Ok(v) => v.clone(),
         Err(r) => return Ok(r),
     };
-    moderation::remove_post(&s.hearth, &viewer, id, &f.reason).await?;
+    moderation::remove_post(&s.hearth, &viewer, id, &f.reason, f.spam()).await?;
     Ok(see_other(&threads::post_url(&s.hearth, id).await?))
 }
 
@@ -327,6 +336,6 @@ pub async fn reject(
         Ok(v) => v.clone(),
         Err(r) => return Ok(r),
     };
-    moderation::reject(&s.hearth, &viewer, id, &f.reason).await?;
+    moderation::reject(&s.hearth, &viewer, id, &f.reason, f.spam()).await?;
     Ok(see_other("/moderation#held"))
 }
