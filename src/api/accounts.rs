@@ -30,6 +30,35 @@ pub struct RegisterRequest {
     /// Required when the instance is invite-only.
     #[serde(default)]
     pub invite: Option<String>,
+    /// When registration needs approval: an answer (1-1000 characters) to each of the
+    /// instance's `registration_questions` (`GET /api/v1/instance`), in order.
+    #[serde(default)]
+    pub answers: Vec<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApplicationStatusRequest {
+    pub name: String,
+    pub password: String,
+}
+
+/// Where one's application stands (pending, approved, rejected with the reason), with the
+/// answers given. The applicant cannot sign in yet, so they give their name and password
+/// (rate-limited as signing in is).
+#[utoipa::path(post, path = "/api/v1/registration/status", tag = "accounts", request_body = ApplicationStatusRequest,
+    responses(
+        (status = 200, body = views::ApplicationStatus),
+        (status = 401, body = ErrorBody, description = "Wrong name or password"),
+        (status = 429, body = ErrorBody),
+    ))]
+pub async fn application(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    ApiJson(req): ApiJson<ApplicationStatusRequest>,
+) -> ApiResult<Json<views::ApplicationStatus>> {
+    Ok(Json(
+        accounts::application_status(&s.hearth, client, &req.name, req.password).await?,
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -60,6 +89,7 @@ pub async fn register(
             password: req.password,
             display_name: req.display_name,
             invite: req.invite,
+            answers: req.answers,
             client,
         },
     )

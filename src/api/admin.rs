@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiResult, ApiUser, ErrorBody};
+use super::{ApiJson, ApiResult, ApiUser, ErrorBody, OptionalJson};
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::service::{admin, policy, views};
@@ -51,31 +51,52 @@ pub async fn set_role(
     Ok(Json(admin::set_role(&s.hearth, &v, &name, req.role).await?))
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+pub struct DecisionRequest {
+    /// Optional, up to 1000 characters: for a rejection, shown to the applicant on their
+    /// status page; kept in the audit log either way.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The applications waiting for a decision, oldest first, with the answers to the
+/// registration questions.
+#[utoipa::path(get, path = "/api/v1/admin/applications", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Vec<views::Application>), (status = 403, body = ErrorBody)))]
+pub async fn applications(
+    State(s): State<AppState>,
+    ApiUser(v): ApiUser,
+) -> ApiResult<Json<Vec<views::Application>>> {
+    Ok(Json(admin::applications(&s.hearth, &v).await?))
+}
+
 /// Approves an account that registered while approval was required.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{name}/approve", tag = "admin", security(("bearer" = [])),
-    params(("name" = String, Path)),
+    params(("name" = String, Path)), request_body(content = DecisionRequest, description = "Optional"),
     responses((status = 200, body = views::Account), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn approve(
     State(s): State<AppState>,
     ApiUser(v): ApiUser,
     Path(name): Path<String>,
+    OptionalJson(req): OptionalJson<DecisionRequest>,
 ) -> ApiResult<Json<views::Account>> {
     Ok(Json(
-        admin::decide_application(&s.hearth, &v, &name, true).await?,
+        admin::decide_application(&s.hearth, &v, &name, true, &req.reason).await?,
     ))
 }
 
 /// Rejects a pending application.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{name}/reject", tag = "admin", security(("bearer" = [])),
-    params(("name" = String, Path)),
-    responses((status = 200, body = views::Account), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    params(("name" = String, Path)), request_body(content = DecisionRequest, description = "Optional: why, for the applicant"),
+    responses((status = 200, body = views::Account), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn reject(
     State(s): State<AppState>,
     ApiUser(v): ApiUser,
     Path(name): Path<String>,
+    OptionalJson(req): OptionalJson<DecisionRequest>,
 ) -> ApiResult<Json<views::Account>> {
     Ok(Json(
-        admin::decide_application(&s.hearth, &v, &name, false).await?,
+        admin::decide_application(&s.hearth, &v, &name, false, &req.reason).await?,
     ))
 }
 
@@ -91,6 +112,9 @@ pub struct InstanceUpdateRequest {
     pub logo_url: Option<String>,
     /// Whether the public moderation log names moderators (false: "a moderator").
     pub modlog_names: Option<bool>,
+    /// What applicants answer when registration needs approval: up to 5 questions of up to
+    /// 300 characters (empty ones are dropped; `[]` asks none).
+    pub registration_questions: Option<Vec<String>>,
 }
 
 /// Changes the instance name, description or registration mode.
@@ -109,6 +133,7 @@ pub async fn update_instance(
         accent_color: req.accent_color,
         logo_url: req.logo_url,
         modlog_names: req.modlog_names,
+        registration_questions: req.registration_questions,
     };
     Ok(Json(admin::update_settings(&s.hearth, &v, update).await?))
 }

@@ -99,3 +99,24 @@ fn json_error(rejection: JsonRejection) -> AppError {
         other => AppError::new(ErrorKind::BadRequest, other.body_text()),
     }
 }
+
+/// A JSON body that may be left out entirely (no body, no `Content-Type`): then
+/// `T::default()`. A body that is given must be JSON of the right shape, as with [`ApiJson`].
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let empty = !req.headers().contains_key(header::CONTENT_TYPE)
+            && req
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .is_none_or(|v| v.as_bytes() == b"0");
+        if empty {
+            return Ok(OptionalJson(T::default()));
+        }
+        let ApiJson(v) = ApiJson::<T>::from_request(req, state).await?;
+        Ok(OptionalJson(v))
+    }
+}

@@ -26,7 +26,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use extract::{ApiJson, ApiUser, MaybeApiUser};
+pub use extract::{ApiJson, ApiUser, MaybeApiUser, OptionalJson};
 
 use crate::app::AppState;
 use crate::error::{AppError, ErrorKind};
@@ -73,6 +73,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(accounts::instance))
         .routes(routes!(accounts::register))
+        .routes(routes!(accounts::application))
         .routes(routes!(accounts::me, accounts::update_me))
         .routes(routes!(accounts::change_password))
         .routes(routes!(accounts::set_avatar, accounts::remove_avatar))
@@ -83,6 +84,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::revoke))
         .routes(routes!(admin::accounts))
         .routes(routes!(admin::set_role))
+        .routes(routes!(admin::applications))
         .routes(routes!(admin::approve))
         .routes(routes!(admin::reject))
         .routes(routes!(admin::update_instance))

@@ -24,11 +24,17 @@ pub struct InstanceSettings {
     pub federation_mode: String,
     /// Whether the public moderation log names moderators (else: "a moderator").
     pub modlog_names: bool,
+    /// What applicants answer in approval mode: a JSON array of strings.
+    pub registration_questions: String,
 }
 
 impl InstanceSettings {
     pub fn registration_mode(&self) -> RegistrationMode {
         RegistrationMode::parse(&self.registration_mode).unwrap_or(RegistrationMode::Closed)
+    }
+
+    pub fn registration_questions(&self) -> Vec<String> {
+        serde_json::from_str(&self.registration_questions).unwrap_or_default()
     }
 }
 
@@ -41,6 +47,7 @@ pub struct SettingsChanges<'a> {
     pub accent_color: Option<&'a str>,
     pub logo_url: Option<&'a str>,
     pub modlog_names: Option<bool>,
+    pub registration_questions: Option<&'a str>,
     pub updated_at: NaiveDateTime,
 }
 

@@ -7,6 +7,7 @@ pub mod migrate;
 pub mod outbox;
 pub mod schema;
 
+pub mod applications;
 pub mod audit;
 pub mod bans;
 pub mod desk;

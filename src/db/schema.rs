@@ -52,6 +52,7 @@ diesel::table! {
         private_key_pem -> Text,
         federation_mode -> Text,
         modlog_names -> Bool,
+        registration_questions -> Text,
     }
 }
 
@@ -104,6 +105,17 @@ diesel::table! {
         response_target_minutes -> BigInt,
         newcomer_posts -> BigInt,
         spam_threshold -> BigInt,
+    }
+}
+
+diesel::table! {
+    applications (person_id) {
+        person_id -> BigInt,
+        answers -> Text,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<BigInt>,
+        reason -> Text,
     }
 }
 
@@ -346,6 +358,7 @@ diesel::table! {
 diesel::joinable!(follows -> remote_actors (follower_id));
 diesel::joinable!(notifications -> threads (thread_id));
 diesel::joinable!(follows -> spaces (space_id));
+diesel::joinable!(applications -> persons (person_id));
 diesel::joinable!(space_subscriptions -> spaces (space_id));
 diesel::joinable!(space_subscriptions -> persons (person_id));
 diesel::joinable!(auth_tokens -> persons (person_id));
@@ -358,6 +371,7 @@ diesel::joinable!(likes -> posts (post_id));
 diesel::joinable!(audit_log -> persons (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    applications,
     handles,
     persons,
     auth_tokens,

@@ -14,6 +14,8 @@ pub struct Registration {
     pub password: String,
     pub display_name: String,
     pub invite: Option<String>,
+    /// In approval mode: an answer to each of the instance's questions, in order.
+    pub answers: Vec<String>,
     /// Where the request came from (registrations are rate-limited per address).
     pub client: super::auth::Client,
 }
@@ -58,6 +60,9 @@ pub async fn register(h: &Hearth, input: Registration) -> AppResult<db::persons:
         RegistrationMode::Approval => AccountStatus::Pending,
         RegistrationMode::Open | RegistrationMode::Invite => AccountStatus::Active,
     };
+    let application = (mode == RegistrationMode::Approval)
+        .then(|| answers(&settings.registration_questions(), &input.answers))
+        .transpose()?;
 
     ensure_name_free(h, name.as_str()).await?;
     let hash = password::hash(input.password).await?;
@@ -74,6 +79,9 @@ pub async fn register(h: &Hearth, input: Registration) -> AppResult<db::persons:
                 status.as_str(),
                 &hash,
             )?;
+            if let Some(answers) = &application {
+                db::applications::insert(c, id, answers, db::now())?;
+            }
             if mode == RegistrationMode::Invite {
                 let code = invite.as_deref().unwrap_or_default();
                 if !invites::redeem(c, code, id)? {
@@ -87,6 +95,71 @@ pub async fn register(h: &Hearth, input: Registration) -> AppResult<db::persons:
         })
         .await?;
     h.db.run(move |c| Ok(persons::get(c, id)?)).await
+}
+
+/// The longest answer to a registration question.
+pub const ANSWER_MAX: usize = 1000;
+
+/// An applicant's answers, one to each question, as the application stores them (JSON).
+fn answers(questions: &[String], given: &[String]) -> AppResult<String> {
+    if given.len() != questions.len() {
+        return Err(AppError::invalid(
+            "answers",
+            format!(
+                "answer each of the {} question{} ({} answer{} given)",
+                questions.len(),
+                if questions.len() == 1 { "" } else { "s" },
+                given.len(),
+                if given.len() == 1 { "" } else { "s" },
+            ),
+        ));
+    }
+    let mut list = Vec::with_capacity(questions.len());
+    for (q, a) in questions.iter().zip(given) {
+        let answer = validate::text("answers", a, ANSWER_MAX, true).map_err(|_| {
+            AppError::invalid(
+                "answers",
+                format!("answer “{q}” in 1 to {ANSWER_MAX} characters"),
+            )
+        })?;
+        list.push(views::Answer {
+            question: q.clone(),
+            answer,
+        });
+    }
+    Ok(serde_json::to_string(&list).expect("answers serialize"))
+}
+
+/// Where someone's application stands, for the applicant: they prove who they are with their
+/// name and password (as when signing in, and rate-limited the same way), since they cannot
+/// sign in until approved.
+pub async fn application_status(
+    h: &Hearth,
+    client: super::auth::Client,
+    name: &str,
+    password: String,
+) -> AppResult<views::ApplicationStatus> {
+    let person = super::auth::check_password(h, client, name, password).await?;
+    let id = person.id;
+    let application =
+        h.db.run(move |c| Ok(db::applications::find(c, id)?))
+            .await?;
+    Ok(views::ApplicationStatus {
+        name: person.name.clone(),
+        status: person.status(),
+        applied_at: application.as_ref().map(|a| a.created_at.and_utc()),
+        decided_at: application
+            .as_ref()
+            .and_then(|a| a.decided_at)
+            .map(|t| t.and_utc()),
+        reason: application
+            .as_ref()
+            .map(|a| a.reason.clone())
+            .unwrap_or_default(),
+        answers: application
+            .map(|a| serde_json::from_str(&a.answers).unwrap_or_default())
+            .unwrap_or_default(),
+    })
 }
 
 /// Creates an active account with any role, bypassing the registration mode. For the command

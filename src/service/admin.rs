@@ -91,14 +91,20 @@ pub async fn set_role(
     Ok(views::Account::from(&person))
 }
 
-/// Approves (or rejects) an application made while registration needed approval.
+/// The longest reason given to a turned-down applicant.
+pub const DECISION_REASON_MAX: usize = 1000;
+
+/// Approves (or rejects, with an optional reason the applicant sees) an application made
+/// while registration needed approval.
 pub async fn decide_application(
     h: &Hearth,
     viewer: &Viewer,
     name: &str,
     approve: bool,
+    reason_in: &str,
 ) -> AppResult<views::Account> {
     viewer.require_admin()?;
+    let reason = validate::text("reason", reason_in, DECISION_REASON_MAX, false)?;
     let target = find_account(h, name).await?;
     if target.status() != AccountStatus::Pending {
         return Err(AppError::conflict(
@@ -115,8 +121,9 @@ pub async fn decide_application(
     let person =
         h.db.transaction(move |c| {
             persons::set_status(c, target.id, status)?;
+            db::applications::decide(c, target.id, actor, &reason, db::now())?;
             let action = if approve { "approve" } else { "reject" };
-            audit::record(c, Some(actor), action, &target.name, "")?;
+            audit::record(c, Some(actor), action, &target.name, &reason)?;
             Ok(persons::get(c, target.id)?)
         })
         .await?;
@@ -134,6 +141,30 @@ pub struct SettingsUpdate {
     pub logo_url: Option<String>,
     /// Whether the public moderation log names moderators (false: "a moderator").
     pub modlog_names: Option<bool>,
+    /// What applicants answer in approval mode (at most 5 questions; none: an empty list).
+    pub registration_questions: Option<Vec<String>>,
+}
+
+/// The most questions an applicant is asked, and how long each may be.
+pub const QUESTIONS_MAX: usize = 5;
+pub const QUESTION_MAX: usize = 300;
+
+fn questions(raw: Vec<String>) -> AppResult<String> {
+    let list: Vec<String> = raw
+        .iter()
+        .map(|q| q.trim().to_string())
+        .filter(|q| !q.is_empty())
+        .collect();
+    if list.len() > QUESTIONS_MAX {
+        return Err(AppError::invalid(
+            "registration_questions",
+            format!("ask at most {QUESTIONS_MAX} questions"),
+        ));
+    }
+    for q in &list {
+        validate::line("registration_questions", q, QUESTION_MAX, true)?;
+    }
+    Ok(serde_json::to_string(&list).expect("a list of strings serializes"))
 }
 
 fn accent_color(raw: &str) -> AppResult<String> {
@@ -197,6 +228,7 @@ pub async fn update_settings(
         .transpose()?;
     let accent = input.accent_color.map(|c| accent_color(&c)).transpose()?;
     let logo = input.logo_url.map(|u| logo_url(&u)).transpose()?;
+    let asked = input.registration_questions.map(questions).transpose()?;
     let actor = viewer.person.id;
     let settings =
         h.db.transaction(move |c| {
@@ -209,6 +241,7 @@ pub async fn update_settings(
                     accent_color: accent.as_deref(),
                     logo_url: logo.as_deref(),
                     modlog_names: input.modlog_names,
+                    registration_questions: asked.as_deref(),
                     updated_at: db::now(),
                 },
             )?;
@@ -230,6 +263,9 @@ pub async fn update_settings(
             }
             if let Some(n) = input.modlog_names {
                 detail.push(format!("modlog_names={n}"));
+            }
+            if asked.is_some() {
+                detail.push("registration questions changed".to_string());
             }
             audit::record(
                 c,
@@ -295,4 +331,17 @@ pub async fn audit_log(h: &Hearth, viewer: &Viewer, limit: i64) -> AppResult<Vec
             at: e.created_at.and_utc(),
         })
         .collect())
+}
+
+/// The applications waiting for a decision, oldest first, with the answers (admins only).
+pub async fn applications(h: &Hearth, viewer: &Viewer) -> AppResult<Vec<views::Application>> {
+    viewer.require_admin()?;
+    h.db.run(|c| {
+        Ok(db::applications::pending(c, 500)?
+            .into_iter()
+            .filter(|(_, p)| p.status() == AccountStatus::Pending)
+            .map(|(a, p)| views::Application::new(&a, &p))
+            .collect())
+    })
+    .await
 }

@@ -93,6 +93,34 @@ pub async fn login(
     password_input: String,
     kind: TokenKind,
 ) -> AppResult<(views::IssuedToken, persons::Person)> {
+    let person = check_password(h, client, name, password_input).await?;
+    match person.status() {
+        AccountStatus::Active => {}
+        AccountStatus::Pending => {
+            return Err(AppError::forbidden(
+                "your account is waiting for approval by an administrator",
+            ));
+        }
+        AccountStatus::Rejected => {
+            return Err(AppError::forbidden("your application was not accepted"));
+        }
+        AccountStatus::Suspended => {
+            return Err(AppError::forbidden("this account is suspended"));
+        }
+    }
+    let days = i64::from(h.config.session_days);
+    let issued = issue(h, person.id, kind, String::new(), Some(days)).await?;
+    Ok((issued, person))
+}
+
+/// The local account with this name and password, whatever its status (rate-limited per
+/// address and name; a wrong name and a wrong password give the same answer, in the same time).
+pub async fn check_password(
+    h: &Hearth,
+    client: Client,
+    name: &str,
+    password_input: String,
+) -> AppResult<persons::Person> {
     let name = name.trim().to_ascii_lowercase();
     if name.is_empty() {
         return Err(AppError::invalid("name", "name must not be empty"));
@@ -111,27 +139,10 @@ pub async fn login(
         None => dummy_hash(h).await?,
     };
     let matches = password::verify(password_input, stored).await?;
-    let person = match person {
-        Some(p) if matches => p,
-        _ => return Err(AppError::unauthenticated("wrong name or password")),
-    };
-    match person.status() {
-        AccountStatus::Active => {}
-        AccountStatus::Pending => {
-            return Err(AppError::forbidden(
-                "your account is waiting for approval by an administrator",
-            ));
-        }
-        AccountStatus::Rejected => {
-            return Err(AppError::forbidden("your application was not accepted"));
-        }
-        AccountStatus::Suspended => {
-            return Err(AppError::forbidden("this account is suspended"));
-        }
+    match person {
+        Some(p) if matches => Ok(p),
+        _ => Err(AppError::unauthenticated("wrong name or password")),
     }
-    let days = i64::from(h.config.session_days);
-    let issued = issue(h, person.id, kind, String::new(), Some(days)).await?;
-    Ok((issued, person))
 }
 
 async fn dummy_hash(h: &Hearth) -> AppResult<String> {

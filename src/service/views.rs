@@ -3,7 +3,7 @@
 //! unconverted, so a password hash cannot end up in a response by accident.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::instance::InstanceSettings;
@@ -145,6 +145,8 @@ pub struct Instance {
     pub logo_url: String,
     /// Whether the public moderation log names moderators (else "a moderator").
     pub modlog_names: bool,
+    /// What applicants are asked when registration needs approval.
+    pub registration_questions: Vec<String>,
 }
 
 impl Instance {
@@ -157,8 +159,51 @@ impl Instance {
             accent_color: s.accent_color.clone(),
             logo_url: s.logo_url.clone(),
             modlog_names: s.modlog_names,
+            registration_questions: s.registration_questions(),
         }
     }
+}
+
+/// A question asked of an applicant and what they answered.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Answer {
+    pub question: String,
+    pub answer: String,
+}
+
+/// An application waiting for an admin, as the admin sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Application {
+    pub name: String,
+    pub display_name: String,
+    pub applied_at: DateTime<Utc>,
+    pub answers: Vec<Answer>,
+}
+
+impl Application {
+    pub fn new(a: &crate::db::applications::Application, p: &Person) -> Self {
+        Application {
+            name: p.name.clone(),
+            display_name: p.display_name.clone(),
+            applied_at: utc(a.created_at),
+            answers: serde_json::from_str(&a.answers).unwrap_or_default(),
+        }
+    }
+}
+
+/// Where an application stands, as its applicant sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApplicationStatus {
+    pub name: String,
+    /// `pending` (waiting for an admin), `active` (approved: sign in), `rejected`, or
+    /// `suspended`.
+    pub status: AccountStatus,
+    /// When they applied (absent for accounts that did not apply).
+    pub applied_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Why it was turned down, if the admin said.
+    pub reason: String,
+    pub answers: Vec<Answer>,
 }
 
 /// A token as listed to its owner; the secret itself is shown only once, at creation.

@@ -98,6 +98,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/register",
             get(pages::auth::register_form).post(pages::auth::register),
         )
+        .route(
+            "/register/status",
+            get(pages::auth::application_form).post(pages::auth::application),
+        )
         .route("/u/{name}", get(pages::profile::show))
         .route("/settings", get(pages::settings::show))
         .route("/settings/profile", post(pages::settings::save_profile))

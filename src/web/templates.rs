@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "login.html",
     "register.html",
     "registered.html",
+    "application.html",
     "profile.html",
     "settings.html",
     "admin.html",

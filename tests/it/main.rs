@@ -3,6 +3,7 @@
 mod harness;
 
 mod api;
+mod applications;
 mod architecture;
 mod avatars;
 mod bans;

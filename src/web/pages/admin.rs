@@ -68,9 +68,15 @@ async fn render(
         .filter(|a| a.status == crate::domain::AccountStatus::Pending)
         .cloned()
         .collect();
+    let applications: std::collections::BTreeMap<String, crate::service::views::Application> =
+        admin::applications(&s.hearth, viewer)
+            .await?
+            .into_iter()
+            .map(|a| (a.name.clone(), a))
+            .collect();
     let body = s.templates.render(
         "admin.html",
-        merge_maps([context! { policy => val(&policy), audit => val(&audit), spaces => val(&spaces), posting_modes => val(crate::domain::PostingMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()), accounts => val(&accounts.accounts), next => val(accounts.next), pending => val(&pending), invites => val(&invites), roles => val(Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>()), modes => val(crate::domain::RegistrationMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()) }, page.base(), extra]),
+        merge_maps([context! { policy => val(&policy), audit => val(&audit), spaces => val(&spaces), posting_modes => val(crate::domain::PostingMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()), accounts => val(&accounts.accounts), next => val(accounts.next), pending => val(&pending), applications => val(&applications), invites => val(&invites), roles => val(Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>()), modes => val(crate::domain::RegistrationMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>()) }, page.base(), extra]),
     )?;
     Ok(html_status(status, body))
 }
@@ -99,6 +105,8 @@ pub struct SettingsForm {
     logo_url: Option<String>,
     /// `names` or `hidden`.
     modlog: Option<String>,
+    /// One question per line.
+    registration_questions: Option<String>,
 }
 
 pub async fn save_settings(
@@ -116,6 +124,9 @@ pub async fn save_settings(
         registration_mode: Some(f.registration_mode),
         accent_color: f.accent_color,
         logo_url: f.logo_url,
+        registration_questions: f
+            .registration_questions
+            .map(|q| q.lines().map(str::to_string).collect()),
         modlog_names: match f.modlog.as_deref() {
             None => None,
             Some("names") => Some(true),
@@ -159,12 +170,24 @@ pub async fn set_role(
     }
 }
 
-async fn decide(s: AppState, page: PageCtx, name: String, approve: bool) -> WebResult<Response> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionForm {
+    reason: String,
+}
+
+async fn decide(
+    s: AppState,
+    page: PageCtx,
+    name: String,
+    approve: bool,
+    reason: &str,
+) -> WebResult<Response> {
     let viewer = match admin_viewer(&page) {
         Ok(v) => v,
         Err(r) => return Ok(r),
     };
-    match admin::decide_application(&s.hearth, &viewer, &name, approve).await {
+    match admin::decide_application(&s.hearth, &viewer, &name, approve, reason).await {
         Ok(_) => Ok(see_other("/admin?saved=application")),
         Err(e) => form_error(&s, &page, &viewer, e).await,
     }
@@ -174,16 +197,18 @@ pub async fn approve(
     State(s): State<AppState>,
     page: PageCtx,
     Path(name): Path<String>,
+    Form(f): Form<DecisionForm>,
 ) -> WebResult<Response> {
-    decide(s, page, name, true).await
+    decide(s, page, name, true, &f.reason).await
 }
 
 pub async fn reject(
     State(s): State<AppState>,
     page: PageCtx,
     Path(name): Path<String>,
+    Form(f): Form<DecisionForm>,
 ) -> WebResult<Response> {
-    decide(s, page, name, false).await
+    decide(s, page, name, false, &f.reason).await
 }
 
 #[derive(Deserialize, Default)]

@@ -54,6 +54,7 @@ pub async fn login(
     Form(f): Form<LoginForm>,
 ) -> WebResult<Response> {
     let next = safe_next(f.next.as_deref());
+    let password = f.password.clone();
     match auth::login(&s.hearth, client, &f.name, f.password, TokenKind::Session).await {
         Ok((issued, _)) => {
             let mut resp = see_other(&next);
@@ -62,6 +63,12 @@ pub async fn login(
             }
             Ok(resp)
         }
+        // The right password for an account that cannot sign in yet (or any more): where its
+        // application stands.
+        Err(e) if e.status() == 403 => {
+            let status = accounts::application_status(&s.hearth, client, &f.name, password).await?;
+            application_page(&s, &page, &status, 403)
+        }
         Err(e) if e.status() < 500 => {
             let mut resp = form_error(
                 &s,
@@ -69,6 +76,54 @@ pub async fn login(
                 "login.html",
                 &e,
                 context! { name => val(&f.name), next => val(&next) },
+            )?;
+            if let crate::error::ErrorKind::RateLimited { retry_after_secs } = e.kind
+                && let Ok(v) = retry_after_secs.to_string().parse()
+            {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn application_page(
+    s: &AppState,
+    page: &PageCtx,
+    status: &crate::service::views::ApplicationStatus,
+    code: u16,
+) -> WebResult<Response> {
+    let body = s.templates.render(
+        "application.html",
+        merge_maps([context! { application => val(status) }, page.base()]),
+    )?;
+    Ok(html_status(code, body))
+}
+
+/// The form where an applicant, who cannot sign in yet, asks where their application stands.
+pub async fn application_form(State(s): State<AppState>, page: PageCtx) -> WebResult<Response> {
+    let body = s
+        .templates
+        .render("application.html", merge_maps([page.base()]))?;
+    Ok(html(body))
+}
+
+pub async fn application(
+    State(s): State<AppState>,
+    page: PageCtx,
+    ClientInfo(client): ClientInfo,
+    Form(f): Form<LoginForm>,
+) -> WebResult<Response> {
+    match accounts::application_status(&s.hearth, client, &f.name, f.password).await {
+        Ok(status) => application_page(&s, &page, &status, 200),
+        Err(e) if e.status() < 500 => {
+            let mut resp = form_error(
+                &s,
+                &page,
+                "application.html",
+                &e,
+                context! { name => val(&f.name) },
             )?;
             if let crate::error::ErrorKind::RateLimited { retry_after_secs } = e.kind
                 && let Ok(v) = retry_after_secs.to_string().parse()
@@ -135,6 +190,30 @@ pub struct RegisterForm {
     password: String,
     password_confirm: String,
     invite: Option<String>,
+    // Answers to the registration questions (at most five: admin::QUESTIONS_MAX).
+    answer_0: Option<String>,
+    answer_1: Option<String>,
+    answer_2: Option<String>,
+    answer_3: Option<String>,
+    answer_4: Option<String>,
+}
+
+impl RegisterForm {
+    /// The answers given, in order, up to the last question the form showed.
+    fn answers(&self) -> Vec<String> {
+        let all = [
+            &self.answer_0,
+            &self.answer_1,
+            &self.answer_2,
+            &self.answer_3,
+            &self.answer_4,
+        ];
+        let n = all.iter().rposition(|a| a.is_some()).map_or(0, |i| i + 1);
+        all[..n]
+            .iter()
+            .map(|a| a.as_deref().unwrap_or_default().to_string())
+            .collect()
+    }
 }
 
 pub async fn register(
@@ -143,7 +222,8 @@ pub async fn register(
     ClientInfo(client): ClientInfo,
     Form(f): Form<RegisterForm>,
 ) -> WebResult<Response> {
-    let values = context! { name => val(&f.name), display_name => val(&f.display_name), invite => val(&f.invite) };
+    let answers = f.answers();
+    let values = context! { name => val(&f.name), display_name => val(&f.display_name), invite => val(&f.invite), answers => val(&answers) };
     if f.password != f.password_confirm {
         let e = AppError::invalid("password_confirm", "the two passwords are not the same");
         return form_error(&s, &page, "register.html", &e, values);
@@ -156,6 +236,7 @@ pub async fn register(
             password: f.password,
             display_name: f.display_name.clone(),
             invite: f.invite.clone(),
+            answers,
             client,
         },
     )
