@@ -160,8 +160,11 @@ impl TestInstance {
             ("HEARTH_DATABASE_URL".to_string(), db.url.clone()),
             ("HEARTH_DB_POOL_SIZE".to_string(), "4".to_string()),
         ];
+        // A test's own setting replaces the default above (e.g. a real-looking domain).
         for (k, v) in settings {
-            env.push((format!("HEARTH_{k}"), v.to_string()));
+            let var = format!("HEARTH_{k}");
+            env.retain(|(name, _)| *name != var);
+            env.push((var, v.to_string()));
         }
         let (config, _) = Config::load(None, env).expect("test configuration is valid");
         let state = hearth::app::build(config).await.expect("instance starts");
@@ -322,9 +325,45 @@ impl TestInstance {
                     .order((likes::post_id, likes::person_id))
                     .select((likes::post_id, likes::person_id))
                     .load(c)?;
+                // Moderation and federation state: what a refused request must not touch.
+                let reports: Vec<(i64, Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>)> =
+                    reports::table
+                        .order(reports::id)
+                        .select((reports::id, reports::resolved_at, reports::forwarded_at))
+                        .load(c)?;
+                let bans: Vec<(i64, Option<chrono::NaiveDateTime>)> = bans::table
+                    .order(bans::id)
+                    .select((bans::id, bans::lifted_at))
+                    .load(c)?;
+                let modlog: i64 = mod_log::table.count().get_result(c)?;
+                let domains: Vec<(String, String)> = federation_domains::table
+                    .order(federation_domains::domain)
+                    .select((federation_domains::domain, federation_domains::kind))
+                    .load(c)?;
+                let applications: Vec<(i64, Option<chrono::NaiveDateTime>, String)> =
+                    applications::table
+                        .order(applications::person_id)
+                        .select((
+                            applications::person_id,
+                            applications::decided_at,
+                            applications::reason,
+                        ))
+                        .load(c)?;
+                let filter: Vec<(String, i64, i64)> = spam_tokens::table
+                    .order(spam_tokens::token)
+                    .select((spam_tokens::token, spam_tokens::spam, spam_tokens::ham))
+                    .load(c)?;
+                let counts: Vec<i64> = vec![
+                    follows::table.count().get_result(c)?,
+                    space_subscriptions::table.count().get_result(c)?,
+                    notifications::table.count().get_result(c)?,
+                    outbox_events::table.count().get_result(c)?,
+                ];
                 Ok(format!(
                     "{handles:?}\n{persons:?}\n{tokens:?}\n{settings:?}\n{invites:?}\naudit={audit}\n\
-                     {spaces:?}\n{threads:?}\n{posts:?}\nrevisions={revisions}\n{likes:?}"
+                     {spaces:?}\n{threads:?}\n{posts:?}\nrevisions={revisions}\n{likes:?}\n\
+                     {reports:?}\n{bans:?}\nmodlog={modlog}\n{domains:?}\n{applications:?}\n\
+                     {filter:?}\nfollows, subscriptions, notifications, outbox={counts:?}"
                 ))
             })
             .await

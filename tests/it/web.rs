@@ -11,6 +11,7 @@ on_both_backends!(
     admin_page_manages_roles_and_settings,
     members_cannot_reach_admin_pages,
     form_errors_are_shown_next_to_the_field,
+    a_password_change_on_the_web_signs_out_everywhere_else,
 );
 
 async fn register_edit_profile_log_out_and_in(b: Backend) {
@@ -415,4 +416,141 @@ async fn static_assets_are_embedded_and_cacheable() {
             .status(),
         404
     );
+}
+
+/// `Set-Cookie` headers of a response, by cookie name.
+fn cookies(resp: &reqwest::Response) -> Vec<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+/// Signs in by hand (no cookie store: a `Secure` cookie would not be sent back over plain
+/// http), returning the cookies the login set.
+async fn login_by_hand(i: &TestInstance, name: &str, password: &str) -> (Vec<String>, Vec<String>) {
+    let c = client();
+    let page = c.get(i.url("/login")).send().await.unwrap();
+    let csrf_cookies = cookies(&page);
+    let csrf_pair = csrf_cookies
+        .iter()
+        .find(|c| c.starts_with("hearth_csrf="))
+        .expect("a CSRF cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = csrf_of(&page.text().await.unwrap());
+    let resp = c
+        .post(i.url("/login"))
+        .header("cookie", csrf_pair)
+        .form(&[
+            ("csrf", token.as_str()),
+            ("name", name),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    (csrf_cookies, cookies(&resp))
+}
+
+#[tokio::test]
+async fn cookies_are_secure_outside_local_testing() {
+    // On a real domain (the default `secure_cookies = auto`), and when forced.
+    for settings in [
+        vec![("DOMAIN", "community.acme.example")],
+        vec![("SECURE_COOKIES", "always")],
+    ] {
+        let i = TestInstance::start_with(Backend::Sqlite, &settings).await;
+        let pw = i.create_user("ana", Role::Member).await;
+        let (csrf, session) = login_by_hand(&i, "ana", &pw).await;
+        for c in csrf.iter().chain(session.iter()) {
+            for attribute in ["Secure", "HttpOnly", "SameSite=Lax"] {
+                assert!(c.contains(attribute), "{settings:?}: {c} lacks {attribute}");
+            }
+        }
+        assert!(session.iter().any(|c| c.starts_with("hearth_session=")));
+        i.stop().await;
+    }
+    // On localhost (tests, a laptop) cookies work over plain http.
+    let i = TestInstance::start(Backend::Sqlite).await;
+    let pw = i.create_user("ana", Role::Member).await;
+    let (csrf, session) = login_by_hand(&i, "ana", &pw).await;
+    for c in csrf.iter().chain(session.iter()) {
+        assert!(!c.contains("Secure"), "{c}");
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax"), "{c}");
+    }
+    i.stop().await;
+}
+
+async fn a_password_change_on_the_web_signs_out_everywhere_else(b: Backend) {
+    let i = TestInstance::start(b).await;
+    let pw = i.create_user("ana", Role::Member).await;
+    let laptop = browser();
+    let phone = browser();
+    i.sign_in(&laptop, "ana", &pw).await;
+    i.sign_in(&phone, "ana", &pw).await;
+    let api = i.api_login("ana", &pw).await;
+    let (status, pat) = crate::harness::api_call(
+        &i,
+        reqwest::Method::POST,
+        "/api/v1/tokens",
+        &api,
+        Some(serde_json::json!({ "label": "helpdesk" })),
+    )
+    .await;
+    assert_eq!(status, 201, "{pat}");
+    let pat = pat["token"].as_str().unwrap().to_string();
+
+    // A wrong current password changes nothing.
+    let before = i.snapshot().await;
+    let csrf = page_csrf(&laptop, &i.url("/settings")).await;
+    let resp = laptop
+        .post(i.url("/settings/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current_password", "not it at all"),
+            ("new_password", "a brand new password"),
+            ("new_password_confirm", "a brand new password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400, "shown next to the field");
+    assert_eq!(i.snapshot().await, before);
+
+    let resp = laptop
+        .post(i.url("/settings/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current_password", pw.as_str()),
+            ("new_password", "a brand new password"),
+            ("new_password_confirm", "a brand new password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    // This browser stays signed in; the other one, the API login and the personal token do not.
+    assert_eq!(
+        laptop
+            .get(i.url("/settings"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let resp = phone.get(i.url("/settings")).send().await.unwrap();
+    assert_eq!(resp.status(), 303, "the phone is sent to the login page");
+    for token in [&api, &pat] {
+        let (status, _) =
+            crate::harness::api_call(&i, reqwest::Method::GET, "/api/v1/accounts/me", token, None)
+                .await;
+        assert_eq!(status, 401);
+    }
+    i.api_login("ana", "a brand new password").await;
 }

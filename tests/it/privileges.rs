@@ -1,0 +1,244 @@
+//! Privilege checks live in the service layer: every moderator and admin operation of the API,
+//! called by someone without the role, is refused with 403 and changes nothing.
+
+use hearth::domain::{PostingMode, Role};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::harness::{Backend, TestInstance, api_call as call, client};
+use crate::on_both_backends;
+
+on_both_backends!(moderator_and_admin_operations_refuse_everyone_else);
+
+async fn ok(i: &TestInstance, token: &str, method: Method, path: &str, body: Value) -> Value {
+    let (status, v) = call(i, method.clone(), path, token, Some(body)).await;
+    assert!(
+        (200..300).contains(&status),
+        "{method} {path} → {status} {v}"
+    );
+    v
+}
+
+async fn moderator_and_admin_operations_refuse_everyone_else(b: Backend) {
+    let i = TestInstance::start(b).await;
+    i.create_space("support", PostingMode::Open).await;
+    let ada = i.api_user("ada", Role::Admin).await;
+    let mo = i.api_user("mo", Role::Moderator).await;
+    let sam = i.api_user("sam", Role::Staff).await;
+    let mia = i.api_user("mia", Role::Member).await;
+    let ana = i.api_user("ana", Role::Member).await;
+    i.api_user("troll", Role::Member).await;
+
+    // Something of each kind to act on: a removed reply, a reported one, a held one, a ban,
+    // a blocked domain and a pending application.
+    let t = ok(
+        &i,
+        &sam,
+        Method::POST,
+        "/api/v1/spaces/support/threads",
+        json!({ "title": "Outage", "body": "We are on it." }),
+    )
+    .await;
+    let replies = format!("/api/v1/threads/{}/replies", t["id"]);
+    let removed = ok(
+        &i,
+        &ana,
+        Method::POST,
+        &replies,
+        json!({ "body": "Rude words" }),
+    )
+    .await;
+    ok(
+        &i,
+        &mo,
+        Method::POST,
+        &format!("/api/v1/posts/{}/removal", removed["id"]),
+        json!({ "reason": "Be kind" }),
+    )
+    .await;
+    let reported = ok(&i, &ana, Method::POST, &replies, json!({ "body": "Hmm" })).await;
+    let report = ok(
+        &i,
+        &mia,
+        Method::POST,
+        "/api/v1/reports",
+        json!({ "post_id": reported["id"], "reason": "spam" }),
+    )
+    .await;
+    ok(
+        &i,
+        &ada,
+        Method::PATCH,
+        "/api/v1/spaces/support",
+        json!({ "newcomer_posts": 1 }),
+    )
+    .await;
+    let newbie = i.api_user("newbie", Role::Member).await;
+    let held = ok(
+        &i,
+        &newbie,
+        Method::POST,
+        &replies,
+        json!({ "body": "Hello" }),
+    )
+    .await;
+    assert_eq!(held["held"], true);
+    let ban = ok(
+        &i,
+        &mo,
+        Method::POST,
+        "/api/v1/bans",
+        json!({ "account": "troll", "reason": "Trolling" }),
+    )
+    .await;
+    ok(
+        &i,
+        &ada,
+        Method::PUT,
+        "/api/v1/admin/federation/domains/bad.example",
+        json!({ "kind": "block", "reason": "spam" }),
+    )
+    .await;
+    ok(
+        &i,
+        &ada,
+        Method::PATCH,
+        "/api/v1/admin/instance",
+        json!({ "registration_mode": "approval" }),
+    )
+    .await;
+    let resp = client()
+        .post(i.url("/api/v1/accounts"))
+        .json(&json!({ "name": "applicant", "password": "a good password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+
+    let (removed, reported, held) = (&removed["id"], &reported["id"], &held["id"]);
+    let (report, ban) = (&report["id"], &ban["id"]);
+    let moderator_routes: Vec<(Method, String, Value)> = vec![
+        (Method::GET, "/api/v1/reports".into(), Value::Null),
+        (
+            Method::POST,
+            format!("/api/v1/reports/{report}/resolve"),
+            json!({ "note": "fine", "action": "remove_post" }),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/reports/{report}/forward"),
+            json!({}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/posts/{reported}/removal"),
+            json!({ "reason": "no", "spam": true }),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/posts/{removed}/restore"),
+            json!({ "reason": "yes" }),
+        ),
+        (Method::GET, "/api/v1/bans".into(), Value::Null),
+        (
+            Method::POST,
+            "/api/v1/bans".into(),
+            json!({ "account": "ana", "reason": "no" }),
+        ),
+        (Method::POST, format!("/api/v1/bans/{ban}/lift"), json!({})),
+        (Method::GET, "/api/v1/held".into(), Value::Null),
+        (
+            Method::POST,
+            format!("/api/v1/posts/{held}/approve"),
+            json!({}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/posts/{held}/reject"),
+            json!({ "reason": "no", "spam": true }),
+        ),
+    ];
+    let admin_routes: Vec<(Method, String, Value)> = vec![
+        (Method::GET, "/api/v1/admin/accounts".into(), Value::Null),
+        (
+            Method::PUT,
+            "/api/v1/admin/accounts/mia/role".into(),
+            json!({ "role": "admin" }),
+        ),
+        (
+            Method::GET,
+            "/api/v1/admin/applications".into(),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/accounts/applicant/approve".into(),
+            json!({}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/accounts/applicant/reject".into(),
+            json!({ "reason": "no" }),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/admin/instance".into(),
+            json!({ "name": "Mine now", "registration_questions": ["Why?"] }),
+        ),
+        (Method::GET, "/api/v1/admin/invites".into(), Value::Null),
+        (Method::POST, "/api/v1/admin/invites".into(), json!({})),
+        (Method::GET, "/api/v1/admin/federation".into(), Value::Null),
+        (
+            Method::PUT,
+            "/api/v1/admin/federation/mode".into(),
+            json!({ "mode": "allowlist" }),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/admin/federation/domains/good.example".into(),
+            json!({ "kind": "block", "reason": "x" }),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/admin/federation/domains/bad.example".into(),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            "/api/v1/spaces".into(),
+            json!({ "name": "mine", "title": "Mine" }),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/spaces/support".into(),
+            json!({ "spam_threshold": 0, "newcomer_posts": 0, "archived": true }),
+        ),
+    ];
+
+    let before = i.snapshot().await;
+    let attempts = [
+        ("a member", &mia, true),
+        ("staff", &sam, true),
+        ("a moderator", &mo, false),
+    ];
+    for (who, token, moderation_too) in attempts {
+        let routes = admin_routes
+            .iter()
+            .chain(moderator_routes.iter().filter(|_| moderation_too));
+        for (method, path, body) in routes {
+            let body = (!body.is_null()).then(|| body.clone());
+            let (status, v) = call(&i, method.clone(), path, token, body).await;
+            assert_eq!(status, 403, "{who}: {method} {path} → {v}");
+            assert!(
+                v["error"].is_string(),
+                "{who}: {method} {path}: a JSON error: {v}"
+            );
+            assert_eq!(
+                i.snapshot().await,
+                before,
+                "{who}: {method} {path} changed something"
+            );
+        }
+    }
+    i.stop().await;
+}
