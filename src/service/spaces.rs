@@ -76,6 +76,59 @@ pub async fn create(
     Ok(views::Space::new(&space, 0, None))
 }
 
+/// What an edit changed, for the audit log: texts by name, settings with their new value.
+fn changed(before: &spaces::Space, after: &spaces::Space) -> String {
+    let mut out = Vec::new();
+    for (name, a, b) in [
+        ("title", &before.title, &after.title),
+        ("description", &before.description, &after.description),
+        ("rules", &before.rules, &after.rules),
+    ] {
+        if a != b {
+            out.push(name.to_string());
+        }
+    }
+    if before.posting_mode != after.posting_mode {
+        out.push(format!("posting_mode={}", after.posting_mode));
+    }
+    if before.archived != after.archived {
+        out.push(
+            if after.archived {
+                "archived"
+            } else {
+                "unarchived"
+            }
+            .into(),
+        );
+    }
+    for (name, a, b) in [
+        (
+            "response_target_minutes",
+            before.response_target_minutes,
+            after.response_target_minutes,
+        ),
+        (
+            "newcomer_posts",
+            before.newcomer_posts,
+            after.newcomer_posts,
+        ),
+        (
+            "spam_threshold",
+            before.spam_threshold,
+            after.spam_threshold,
+        ),
+    ] {
+        if a != b {
+            out.push(format!("{name}={b}"));
+        }
+    }
+    if out.is_empty() {
+        "no change".into()
+    } else {
+        out.join(", ")
+    }
+}
+
 /// The most posts of a newcomer the gate can hold for approval.
 pub const NEWCOMER_POSTS_MAX: i64 = 20;
 
@@ -162,13 +215,15 @@ pub async fn update(
                 updated_at: Some(db::now()),
             };
             spaces::update(c, space.id, &changes)?;
-            let detail = match input.archived {
-                Some(true) => "archived",
-                Some(false) => "unarchived",
-                None => "edited",
-            };
-            audit::record(c, Some(actor), "update_space", &space.name, detail)?;
-            Ok(spaces::get(c, space.id)?)
+            let after = spaces::get(c, space.id)?;
+            audit::record(
+                c,
+                Some(actor),
+                "update_space",
+                &space.name,
+                &changed(&space, &after),
+            )?;
+            Ok(after)
         })
         .await?;
     Ok(views::Space::new(&updated, 0, None))

@@ -31,3 +31,4 @@ mod removals;
 mod spam;
 mod staff;
 mod web;
+mod xss;

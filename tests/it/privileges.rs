@@ -1,5 +1,6 @@
 //! Privilege checks live in the service layer: every moderator and admin operation of the API,
-//! called by someone without the role, is refused with 403 and changes nothing.
+//! called by someone without the role, is refused with 403 and changes nothing; and what admins
+//! do is in the audit log, with what changed.
 
 use hearth::domain::{PostingMode, Role};
 use reqwest::Method;
@@ -8,7 +9,10 @@ use serde_json::{Value, json};
 use crate::harness::{Backend, TestInstance, api_call as call, client};
 use crate::on_both_backends;
 
-on_both_backends!(moderator_and_admin_operations_refuse_everyone_else);
+on_both_backends!(
+    moderator_and_admin_operations_refuse_everyone_else,
+    admin_actions_are_in_the_audit_log,
+);
 
 async fn ok(i: &TestInstance, token: &str, method: Method, path: &str, body: Value) -> Value {
     let (status, v) = call(i, method.clone(), path, token, Some(body)).await;
@@ -240,5 +244,141 @@ async fn moderator_and_admin_operations_refuse_everyone_else(b: Backend) {
             );
         }
     }
+    i.stop().await;
+}
+
+/// The audit log, oldest first: (who, action, target, detail).
+async fn audit(i: &TestInstance) -> Vec<(Option<String>, String, String, String)> {
+    i.state
+        .hearth
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            use hearth::db::schema::{audit_log, persons};
+            Ok(audit_log::table
+                .left_join(persons::table)
+                .order(audit_log::id)
+                .select((
+                    persons::name.nullable(),
+                    audit_log::action,
+                    audit_log::target,
+                    audit_log::detail,
+                ))
+                .load(c)?)
+        })
+        .await
+        .unwrap()
+}
+
+async fn admin_actions_are_in_the_audit_log(b: Backend) {
+    let i = TestInstance::start(b).await;
+    let ada = i.api_user("ada", Role::Admin).await;
+    let skip = audit(&i).await.len();
+    ok(
+        &i,
+        &ada,
+        Method::POST,
+        "/api/v1/spaces",
+        json!({ "name": "ideas", "title": "Ideas" }),
+    )
+    .await;
+    ok(
+        &i,
+        &ada,
+        Method::PATCH,
+        "/api/v1/spaces/ideas",
+        json!({ "title": "Your ideas", "posting_mode": "announcements", "spam_threshold": 40, "newcomer_posts": 2 }),
+    )
+    .await;
+    ok(
+        &i,
+        &ada,
+        Method::PATCH,
+        "/api/v1/spaces/ideas",
+        json!({ "archived": true }),
+    )
+    .await;
+    ok(
+        &i,
+        &ada,
+        Method::PATCH,
+        "/api/v1/admin/instance",
+        json!({ "registration_mode": "approval", "registration_questions": ["Why?"] }),
+    )
+    .await;
+    ok(&i, &ada, Method::POST, "/api/v1/admin/invites", json!({})).await;
+    for name in ["ana", "bob"] {
+        let resp = client()
+            .post(i.url("/api/v1/accounts"))
+            .json(&json!({ "name": name, "password": "a good password", "answers": ["To ask"] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201);
+    }
+    ok(
+        &i,
+        &ada,
+        Method::POST,
+        "/api/v1/admin/accounts/ana/approve",
+        json!({}),
+    )
+    .await;
+    ok(
+        &i,
+        &ada,
+        Method::POST,
+        "/api/v1/admin/accounts/bob/reject",
+        json!({ "reason": "No order found" }),
+    )
+    .await;
+    ok(
+        &i,
+        &ada,
+        Method::PUT,
+        "/api/v1/admin/accounts/ana/role",
+        json!({ "role": "moderator" }),
+    )
+    .await;
+    ok(
+        &i,
+        &ada,
+        Method::PUT,
+        "/api/v1/admin/federation/domains/spam.example",
+        json!({ "kind": "block", "reason": "spam" }),
+    )
+    .await;
+
+    let log: Vec<(String, String, String)> = audit(&i).await[skip..]
+        .iter()
+        .map(|(who, action, target, detail)| {
+            assert_eq!(who.as_deref(), Some("ada"), "{action} {target}");
+            (action.clone(), target.clone(), detail.clone())
+        })
+        .collect();
+    let find = |action: &str, target: &str| {
+        log.iter()
+            .find(|(a, t, _)| a == action && t == target)
+            .map(|(_, _, d)| d.clone())
+            .unwrap_or_else(|| panic!("no {action} {target} in {log:?}"))
+    };
+    assert_eq!(
+        find("update_space", "ideas"),
+        "title, posting_mode=announcements, newcomer_posts=2, spam_threshold=40"
+    );
+    assert!(
+        log.iter()
+            .any(|(a, t, d)| a == "update_space" && t == "ideas" && d == "archived")
+    );
+    find("create_space", "ideas");
+    assert!(find("update_settings", "instance").contains("registration questions changed"));
+    assert!(log.iter().any(|(a, _, _)| a == "create_invite"), "{log:?}");
+    find("approve", "ana");
+    assert_eq!(find("reject", "bob"), "No order found");
+    assert!(
+        log.iter().any(|(a, t, _)| a == "set_role" && t == "ana"),
+        "{log:?}"
+    );
+    assert!(log.iter().any(|(_, t, _)| t == "spam.example"), "{log:?}");
     i.stop().await;
 }

@@ -554,3 +554,58 @@ async fn a_password_change_on_the_web_signs_out_everywhere_else(b: Backend) {
     }
     i.api_login("ana", "a brand new password").await;
 }
+
+#[tokio::test]
+async fn a_strict_content_security_policy_on_every_page_and_no_inline_code_in_templates() {
+    let i = TestInstance::start(Backend::Sqlite).await;
+    let c = client();
+    for (path, status) in [("/", 200), ("/login", 200), ("/no/such/page", 404)] {
+        let resp = c.get(i.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), status, "{path}");
+        let csp = resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        for directive in [
+            "script-src 'self'",
+            "style-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp} lacks {directive}");
+        }
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+            "{csp}"
+        );
+    }
+    i.stop().await;
+
+    // The policy holds because no template needs inline code: no script body, no event
+    // handler attribute, no style attribute or element.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/templates");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap().to_ascii_lowercase();
+        let name = path.display();
+        for (n, _) in text.match_indices("<script") {
+            let tag = &text[n..n + text[n..].find('>').unwrap()];
+            assert!(tag.contains(" src="), "{name}: an inline script: {tag}");
+            assert!(
+                text[n..].contains("></script>"),
+                "{name}: a script with a body"
+            );
+        }
+        assert!(!text.contains("<style"), "{name}: a style element");
+        assert!(!text.contains(" style="), "{name}: a style attribute");
+        let handler = text.split(|c: char| c.is_whitespace()).any(|w| {
+            w.starts_with("on")
+                && w.contains("=\"")
+                && w[2..w.find('=').unwrap()]
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase())
+        });
+        assert!(!handler, "{name}: an event handler attribute");
+    }
+}
