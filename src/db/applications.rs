@@ -64,14 +64,6 @@ pub fn decide(
         .map(drop)
 }
 
-/// The applications of these people, by person.
-pub fn of(conn: &mut DbConn, person_ids: &[i64]) -> QueryResult<Vec<Application>> {
-    applications::table
-        .filter(applications::person_id.eq_any(person_ids))
-        .select(Application::as_select())
-        .load(conn)
-}
-
 /// Undecided applications with their applicants, oldest first.
 pub fn pending(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(Application, Person)>> {
     applications::table
