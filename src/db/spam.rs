@@ -28,11 +28,19 @@ pub fn recent_posts(conn: &mut DbConn, author_id: i64, since: NaiveDateTime) -> 
     Ok(times.iter().filter(|t| **t > since).count() as i64)
 }
 
-/// The counts of these tokens, and of the empty token (how many posts were judged each way):
-/// `(token, spam, ham)`.
+/// How many posts moderators judged spam, and not spam (the empty token's row).
+pub fn judged(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
+    Ok(spam_tokens::table
+        .find("")
+        .select((spam_tokens::spam, spam_tokens::ham))
+        .first(conn)
+        .optional()?
+        .unwrap_or((0, 0)))
+}
+
+/// The counts of these tokens: `(token, spam, ham)` for those seen in a judged post.
 pub fn counts(conn: &mut DbConn, tokens: &[String]) -> QueryResult<Vec<(String, i64, i64)>> {
-    let mut wanted: Vec<&str> = tokens.iter().map(String::as_str).collect();
-    wanted.push("");
+    let wanted: Vec<&str> = tokens.iter().map(String::as_str).collect();
     spam_tokens::table
         .filter(spam_tokens::token.eq_any(wanted))
         .select((spam_tokens::token, spam_tokens::spam, spam_tokens::ham))

@@ -5,7 +5,8 @@
 //! its threshold for a moderator, who sees the score and why; nothing is ever dropped.
 //!
 //! The analysis here is pure (tested below); `assess` gathers what it needs from the database in
-//! a fixed number of queries (three), and `train` records a decision.
+//! a fixed number of queries (three, and a fourth for the words once the filter has learned
+//! enough), and `train` records a decision.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -393,12 +394,16 @@ pub fn assess(c: &mut DbConn, author: &Person, analysis: &Analysis) -> AppResult
 }
 
 fn filter(c: &mut DbConn, tokens: &[String]) -> AppResult<Option<f64>> {
+    // Until it has learned enough, one small query (the words are not looked up).
+    let (spam_docs, ham_docs) = db::spam::judged(c)?;
+    if spam_docs < FILTER_MIN_DOCS || ham_docs < FILTER_MIN_DOCS || tokens.is_empty() {
+        return Ok(None);
+    }
     let rows = db::spam::counts(c, tokens)?;
     let by_token: HashMap<&str, (i64, i64)> = rows
         .iter()
         .map(|(t, s, h)| (t.as_str(), (*s, *h)))
         .collect();
-    let (spam_docs, ham_docs) = by_token.get("").copied().unwrap_or((0, 0));
     let counts: Vec<(i64, i64)> = tokens
         .iter()
         .filter_map(|t| by_token.get(t.as_str()).copied())
