@@ -272,17 +272,11 @@ async fn admin(
                 h.db.transaction(move |c| {
                     let p = crate::db::persons::find_local(c, &n)?
                         .ok_or_else(|| crate::error::AppError::not_found("account"))?;
-                    crate::db::persons::set_role(c, p.id, role)?;
-                    crate::db::audit::record(
-                        c,
-                        None,
-                        "set_role",
-                        &p.name,
-                        &format!("{} -> {role} (command line)", p.role),
-                    )?;
+                    crate::service::admin::change_role(c, &p, role, None, " (command line)")?;
                     Ok(p)
                 })
                 .await?;
+            h.outbox.notify_one();
             let _ = writeln!(out, "{} is now {role}", person.name);
             Ok(())
         }

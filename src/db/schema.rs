@@ -278,7 +278,7 @@ diesel::table! {
         id -> BigInt,
         kind -> Text,
         subject_id -> BigInt,
-                actor_id -> Nullable<BigInt>,
+        actor_id -> Nullable<BigInt>,
         payload -> Nullable<Text>,
         created_at -> Timestamp,
         processed_at -> Nullable<Timestamp>,

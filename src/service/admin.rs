@@ -60,35 +60,50 @@ pub async fn set_role(
     let actor = viewer.person.id;
     let person =
         h.db.transaction(move |c| {
-            let current = target.role();
-            if current == Role::Admin
-                && role != Role::Admin
-                && persons::count_with_role(c, Role::Admin)? <= 1
-            {
-                return Err(AppError::conflict(
-                    "role",
-                    "this is the last administrator; make someone else admin first",
-                ));
-            }
-            if current != role {
-                persons::set_role(c, target.id, role)?;
-                audit::record(
-                    c,
-                    Some(actor),
-                    "set_role",
-                    &target.name,
-                    &format!("{current} -> {role}"),
-                )?;
-                // The staff badge follows the role everywhere: other servers re-check it.
-                if current.is_staff() != role.is_staff() {
-                    db::outbox::record(c, db::outbox::PERSON_UPDATED, target.id)?;
-                }
-            }
+            change_role(c, &target, role, Some(actor), "")?;
             Ok(persons::get(c, target.id)?)
         })
         .await?;
     h.outbox.notify_one();
     Ok(views::Account::from(&person))
+}
+
+/// Gives `target` a role, in the caller's transaction, for an admin (`actor`) or the command
+/// line (`None`, `note` saying so): never the last administrator's demotion; recorded in the
+/// audit log; and when the staff badge comes or goes, other servers are told (they re-check
+/// it). Nothing happens if the role is already that.
+pub fn change_role(
+    c: &mut db::DbConn,
+    target: &persons::Person,
+    role: Role,
+    actor: Option<i64>,
+    note: &str,
+) -> AppResult<()> {
+    let current = target.role();
+    if current == Role::Admin
+        && role != Role::Admin
+        && persons::count_with_role(c, Role::Admin)? <= 1
+    {
+        return Err(AppError::conflict(
+            "role",
+            "this is the last administrator; make someone else admin first",
+        ));
+    }
+    if current == role {
+        return Ok(());
+    }
+    persons::set_role(c, target.id, role)?;
+    audit::record(
+        c,
+        actor,
+        "set_role",
+        &target.name,
+        &format!("{current} -> {role}{note}"),
+    )?;
+    if current.is_staff() != role.is_staff() {
+        db::outbox::record(c, db::outbox::PERSON_UPDATED, target.id)?;
+    }
+    Ok(())
 }
 
 /// The longest reason given to a turned-down applicant.

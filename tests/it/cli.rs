@@ -1,5 +1,5 @@
-//! The `hearth` binary itself: help, configuration errors, migrate, admin create-user, and a
-//! zero-configuration `serve` that stops cleanly on SIGTERM.
+//! The `hearth` binary itself: help, configuration errors, migrate, admin create-user and
+//! set-role, and a zero-configuration `serve` that stops cleanly on SIGTERM.
 
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
@@ -158,6 +158,25 @@ async fn create_user_from_the_command_line(b: Backend) {
     let out = run(&["admin", "create-user", "bob", "--title", "Boss"], None);
     assert_eq!(out.status.code(), Some(2));
 
+    // Roles: never the last administrator's demotion; a change is audited, and the staff
+    // badge's coming and going is announced to other servers.
+    let out = run(&["admin", "set-role", "root_admin", "member"], None);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("last administrator"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for role in ["moderator", "staff"] {
+        let out = run(&["admin", "set-role", "jane", role], None);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("jane is now {role}")));
+    }
+
     // The accounts work on a server over the same database.
     let url = db.url.clone();
     let i = TestInstance::start_on(db, &[]).await;
@@ -175,6 +194,34 @@ async fn create_user_from_the_command_line(b: Backend) {
         .unwrap();
     assert_eq!(me["display_name"], "Jane Doe");
     assert_eq!(me["badge"], "Staff · Support Lead");
+    let (updates, audited) = i
+        .state
+        .hearth
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            use hearth::db::schema::{audit_log, outbox_events};
+            let updates: i64 = outbox_events::table
+                .filter(outbox_events::kind.eq(hearth::db::outbox::PERSON_UPDATED))
+                .count()
+                .get_result(c)?;
+            let audited: Vec<String> = audit_log::table
+                .filter(audit_log::action.eq("set_role"))
+                .order(audit_log::id)
+                .select(audit_log::detail)
+                .load(c)?;
+            Ok((updates, audited))
+        })
+        .await
+        .unwrap();
+    assert_eq!(updates, 2, "the badge went and came back");
+    assert_eq!(
+        audited,
+        [
+            "staff -> moderator (command line)",
+            "moderator -> staff (command line)"
+        ]
+    );
     let resp = client()
         .post(i.url("/api/v1/auth/login"))
         .json(&json!({"name": "bob", "password": "x"}))
