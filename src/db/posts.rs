@@ -192,6 +192,14 @@ pub fn held(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(Post, Person, Thr
         .load(conn)
 }
 
+/// How many posts wait for approval (the partial index `posts_held` answers it).
+pub fn held_count(conn: &mut DbConn) -> QueryResult<i64> {
+    posts::table
+        .filter(posts::held_at.is_not_null())
+        .count()
+        .get_result(conn)
+}
+
 /// The ids of a person's posts that are still up (not deleted, removed or held), in one space or
 /// everywhere, oldest first.
 pub fn ids_up_by_author(

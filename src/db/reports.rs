@@ -87,6 +87,14 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Report>> {
 }
 
 /// Open reports, oldest first (the order they were made in).
+/// How many reports are still open.
+pub fn open_count(conn: &mut DbConn) -> QueryResult<i64> {
+    reports::table
+        .filter(reports::resolved_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
 pub fn open(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Report>> {
     reports::table
         .filter(reports::resolved_at.is_null())

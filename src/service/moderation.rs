@@ -1001,3 +1001,13 @@ pub async fn reject(
     })
     .await
 }
+
+/// How much waits for the moderators — open reports and posts held for approval — for the
+/// count beside "Moderation" in the navigation; 0 for everyone else.
+pub async fn waiting(h: &Hearth, viewer: &Viewer) -> AppResult<i64> {
+    if !viewer.role().can_moderate() {
+        return Ok(0);
+    }
+    h.db.run(|c| Ok(reports::open_count(c)? + posts::held_count(c)?))
+        .await
+}

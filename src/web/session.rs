@@ -23,6 +23,8 @@ pub struct PageCtx {
     pub path: String,
     /// The viewer's unread notifications (shown in the navigation).
     pub unread: i64,
+    /// For moderators: open reports and held posts (shown beside "Moderation").
+    pub moderation: i64,
 }
 
 impl PageCtx {
@@ -38,6 +40,7 @@ impl PageCtx {
             csrf => &self.csrf,
             path => &self.path,
             unread => self.unread,
+            moderation_waiting => self.moderation,
         }
     }
 
@@ -103,9 +106,12 @@ impl FromRequestParts<AppState> for PageCtx {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into());
-        let unread = match &viewer {
-            Some(v) => crate::service::notifications::unread(&state.hearth, v).await?,
-            None => 0,
+        let (unread, moderation) = match &viewer {
+            Some(v) => (
+                crate::service::notifications::unread(&state.hearth, v).await?,
+                crate::service::moderation::waiting(&state.hearth, v).await?,
+            ),
+            None => (0, 0),
         };
         Ok(PageCtx {
             viewer,
@@ -113,6 +119,7 @@ impl FromRequestParts<AppState> for PageCtx {
             instance,
             path,
             unread,
+            moderation,
         })
     }
 }

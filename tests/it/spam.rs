@@ -468,6 +468,11 @@ async fn the_score_on_the_web_queue_and_the_space_form(b: Backend) {
         page.contains("Spam score 65: 3 links (+30); mostly links (+20); account created less than a day ago (+15)"),
         "{page}"
     );
+    // The navigation tells moderators something waits (one held post, no report).
+    assert!(
+        page.contains("Moderation <span class=\"badge unread\">1<span class=\"visually-hidden\"> waiting</span>"),
+        "{page}"
+    );
     let post_id = get(&i, &ana, &format!("/api/v1/threads/{}", t["id"])).await["opening"]["id"]
         .as_i64()
         .unwrap();
@@ -484,6 +489,18 @@ async fn the_score_on_the_web_queue_and_the_space_form(b: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 303);
     assert_eq!(learned(&i).await, (1, 0));
+    let page = web
+        .get(i.url("/moderation"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<a href=\"/moderation\">Moderation</a>"),
+        "nothing waits now: {page}"
+    );
 
     // The admin sets the threshold on the space's page; a bad value is refused next to the
     // field and changes nothing.
