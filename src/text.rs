@@ -137,16 +137,6 @@ fn deunicode_char(c: char) -> char {
     }
 }
 
-/// Whether a post links anywhere: a link in its HTML, or an address written out in its text
-/// (bare URLs are not turned into links, but people follow them all the same).
-pub fn has_links(body: &str, html: &str) -> bool {
-    let lower = body.to_ascii_lowercase();
-    html.contains("<a ")
-        || lower.contains("http://")
-        || lower.contains("https://")
-        || lower.contains("www.")
-}
-
 /// A plain-text excerpt of markdown, for lists and link previews.
 pub fn excerpt(source: &str, max_chars: usize) -> String {
     let mut out = String::new();

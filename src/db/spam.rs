@@ -52,9 +52,22 @@ pub fn add(conn: &mut DbConn, tokens: &[String], spam: i64, ham: i64) -> QueryRe
     if spam == 0 && ham == 0 {
         return Ok(());
     }
-    bump(conn, "", spam, ham)?;
-    for token in tokens {
-        bump(conn, token, spam, ham)?;
+    let mut all: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    all.push("");
+    // Words already known: one update for all of them; new ones are added one by one.
+    let known: Vec<String> = spam_tokens::table
+        .filter(spam_tokens::token.eq_any(&all))
+        .select(spam_tokens::token)
+        .load(conn)?;
+    diesel::update(spam_tokens::table.filter(spam_tokens::token.eq_any(&known)))
+        .set((
+            spam_tokens::spam.eq(spam_tokens::spam + spam),
+            spam_tokens::ham.eq(spam_tokens::ham + ham),
+        ))
+        .execute(conn)?;
+    let known: std::collections::HashSet<&str> = known.iter().map(String::as_str).collect();
+    for token in all.into_iter().filter(|t| !known.contains(t)) {
+        add_new(conn, token, spam, ham)?;
     }
     // Words no post counts any more are forgotten.
     diesel::delete(
@@ -68,20 +81,9 @@ pub fn add(conn: &mut DbConn, tokens: &[String], spam: i64, ham: i64) -> QueryRe
     Ok(())
 }
 
-fn bump(conn: &mut DbConn, token: &str, spam: i64, ham: i64) -> QueryResult<()> {
-    let update = |conn: &mut DbConn| {
-        diesel::update(spam_tokens::table.find(token))
-            .set((
-                spam_tokens::spam.eq(spam_tokens::spam + spam),
-                spam_tokens::ham.eq(spam_tokens::ham + ham),
-            ))
-            .execute(conn)
-    };
-    if update(conn)? > 0 {
-        return Ok(());
-    }
-    // A new word (in its own savepoint: a decision taken at the same moment may add it first,
-    // and this one then adds to that row).
+/// A word not seen before, in its own savepoint: a decision taken at the same moment may have
+/// added it first, and this one then adds to that row.
+fn add_new(conn: &mut DbConn, token: &str, spam: i64, ham: i64) -> QueryResult<()> {
     let inserted = conn.transaction(|conn| {
         diesel::insert_into(spam_tokens::table)
             .values((
@@ -93,7 +95,15 @@ fn bump(conn: &mut DbConn, token: &str, spam: i64, ham: i64) -> QueryResult<()> 
     });
     match inserted {
         Ok(_) => Ok(()),
-        Err(e) if crate::error::is_unique_violation(&e) => update(conn).map(drop),
+        Err(e) if crate::error::is_unique_violation(&e) => {
+            diesel::update(spam_tokens::table.find(token))
+                .set((
+                    spam_tokens::spam.eq(spam_tokens::spam + spam),
+                    spam_tokens::ham.eq(spam_tokens::ham + ham),
+                ))
+                .execute(conn)
+                .map(drop)
+        }
         Err(e) => Err(e),
     }
 }

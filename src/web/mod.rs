@@ -167,6 +167,16 @@ impl From<AppError> for WebError {
 
 pub type WebResult<T> = Result<T, WebError>;
 
+/// A rate-limited request's response says when to come back (`Retry-After`).
+pub(crate) fn retry_after(resp: &mut Response, e: &crate::error::AppError) {
+    if let ErrorKind::RateLimited { retry_after_secs } = e.kind
+        && let Ok(v) = retry_after_secs.to_string().parse()
+    {
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, v);
+    }
+}
+
 /// The safe parts of an error, passed from a handler's response to [`render_errors`].
 #[derive(Clone)]
 struct ErrorPage {
@@ -180,12 +190,7 @@ impl IntoResponse for WebError {
         e.log();
         let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut resp = status.into_response();
-        if let ErrorKind::RateLimited { retry_after_secs } = e.kind
-            && let Ok(v) = retry_after_secs.to_string().parse()
-        {
-            resp.headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, v);
-        }
+        retry_after(&mut resp, &e);
         resp.extensions_mut().insert(ErrorPage {
             status: e.status(),
             message: e.to_string(),

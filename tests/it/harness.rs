@@ -277,6 +277,23 @@ impl TestInstance {
 
     /// Everything stored, as text: tests compare it before and after a refused request to prove
     /// that nothing changed.
+    /// Makes `name`'s account look `days` old (rules for new accounts spare older ones).
+    pub async fn age_account(&self, name: &'static str, days: i64) {
+        self.state
+            .hearth
+            .db
+            .run(move |c| {
+                use diesel::prelude::*;
+                use hearth::db::schema::persons;
+                diesel::update(persons::table.filter(persons::name.eq(name)))
+                    .set(persons::created_at.eq(hearth::db::now() - chrono::TimeDelta::days(days)))
+                    .execute(c)?;
+                Ok(())
+            })
+            .await
+            .expect("age an account");
+    }
+
     pub async fn snapshot(&self) -> String {
         self.state
             .hearth
@@ -443,6 +460,22 @@ pub async fn api_call(
     let resp = req.send().await.expect("API request");
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// An API call that must succeed (2xx); returns its JSON.
+pub async fn api_ok(
+    i: &TestInstance,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let (status, v) = api_call(i, method.clone(), path, token, Some(body)).await;
+    assert!(
+        (200..300).contains(&status),
+        "{method} {path} → {status} {v}"
+    );
+    v
 }
 
 pub fn bearer(token: &str) -> String {

@@ -18,30 +18,16 @@ on_both_backends!(
 );
 
 async fn post(i: &TestInstance, token: &str, path: &str, body: Value) -> Value {
-    let (status, v) = call(i, Method::POST, path, token, Some(body)).await;
-    assert!(status == 200 || status == 201, "POST {path} → {status} {v}");
-    v
+    crate::harness::api_ok(i, Method::POST, path, token, body).await
 }
 
 async fn get(i: &TestInstance, token: &str, path: &str) -> (u16, Value) {
     call(i, Method::GET, path, token, None).await
 }
 
-/// Makes `name`'s account look a month old (the gate's rule on links spares older accounts).
+/// Makes `name`'s account look a month old.
 async fn age(i: &TestInstance, name: &'static str) {
-    i.state
-        .hearth
-        .db
-        .run(move |c| {
-            use diesel::prelude::*;
-            use hearth::db::schema::persons;
-            diesel::update(persons::table.filter(persons::name.eq(name)))
-                .set(persons::created_at.eq(hearth::db::now() - chrono::TimeDelta::days(30)))
-                .execute(c)?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    i.age_account(name, 30).await;
 }
 
 async fn gate(i: &TestInstance, admin: &str, n: i64) {

@@ -41,7 +41,7 @@ async fn hostile_names_titles_and_html_are_inert_on_every_page(b: Backend) {
     let i = TestInstance::start_with(b, &[("FEDERATION_INSECURE", "true")]).await;
     i.create_space("support", PostingMode::Open).await;
     let ada = i.api_user("ada", Role::Admin).await;
-    let mo = i.api_user("mo", Role::Moderator).await;
+    i.api_user("mo", Role::Moderator).await;
     let peer = Peer::start().await;
     let base = local_base(&i);
 
@@ -177,6 +177,5 @@ async fn hostile_names_titles_and_html_are_inert_on_every_page(b: Backend) {
         assert_eq!(resp.status(), 200, "{path}");
         assert_inert(&resp.text().await.unwrap(), path);
     }
-    let _ = mo;
     i.stop().await;
 }

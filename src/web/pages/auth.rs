@@ -69,21 +69,13 @@ pub async fn login(
             let status = accounts::application_status(&s.hearth, client, &f.name, password).await?;
             application_page(&s, &page, &status, 403)
         }
-        Err(e) if e.status() < 500 => {
-            let mut resp = form_error(
-                &s,
-                &page,
-                "login.html",
-                &e,
-                context! { name => val(&f.name), next => val(&next) },
-            )?;
-            if let crate::error::ErrorKind::RateLimited { retry_after_secs } = e.kind
-                && let Ok(v) = retry_after_secs.to_string().parse()
-            {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            Ok(resp)
-        }
+        Err(e) if e.status() < 500 => form_error(
+            &s,
+            &page,
+            "login.html",
+            &e,
+            context! { name => val(&f.name), next => val(&next) },
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -117,21 +109,13 @@ pub async fn application(
 ) -> WebResult<Response> {
     match accounts::application_status(&s.hearth, client, &f.name, f.password).await {
         Ok(status) => application_page(&s, &page, &status, 200),
-        Err(e) if e.status() < 500 => {
-            let mut resp = form_error(
-                &s,
-                &page,
-                "application.html",
-                &e,
-                context! { name => val(&f.name) },
-            )?;
-            if let crate::error::ErrorKind::RateLimited { retry_after_secs } = e.kind
-                && let Ok(v) = retry_after_secs.to_string().parse()
-            {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            Ok(resp)
-        }
+        Err(e) if e.status() < 500 => form_error(
+            &s,
+            &page,
+            "application.html",
+            &e,
+            context! { name => val(&f.name) },
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -153,7 +137,9 @@ pub(crate) fn form_error(
             values,
         ]),
     )?;
-    Ok(html_status(e.status(), body))
+    let mut resp = html_status(e.status(), body);
+    crate::web::retry_after(&mut resp, e);
+    Ok(resp)
 }
 
 pub async fn logout(State(s): State<AppState>, page: PageCtx) -> WebResult<Response> {
